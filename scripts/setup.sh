@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh machine: npm packages, the Temporal CLI (built once into a cache
+# outside the clone) and redis-server. Prints what it did; fails with a clear message otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CACHE_BIN="${TERRAFIX_CACHE_DIR:-$HOME/.cache/terrafix}/bin"
+TEMPORAL_VERSION=1.5.1
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+find_temporal() {
+  if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "${TEMPORAL_CLI}" ]; then echo "$TEMPORAL_CLI"; return 0; fi
+  if command -v temporal >/dev/null 2>&1; then command -v temporal; return 0; fi
+  if [ -x "$CACHE_BIN/temporal" ]; then echo "$CACHE_BIN/temporal"; return 0; fi
+  return 1
+}
+
+if ! t=$(find_temporal); then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "setup: the Temporal CLI is missing and Go is not installed to build it." >&2
+    echo "       Install Go (https://go.dev/dl) or put 'temporal' on PATH, or set TEMPORAL_CLI." >&2
+    exit 1
+  fi
+  echo "setup: building the Temporal CLI v$TEMPORAL_VERSION with go install into $CACHE_BIN (first run only, a few minutes)"
+  mkdir -p "$CACHE_BIN"
+  start=$(date +%s)
+  (cd /tmp && GOBIN="$CACHE_BIN" CGO_ENABLED=0 go install \
+    -ldflags "-s -w -X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_VERSION" \
+    "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION")
+  echo "setup: Temporal CLI built in $(( $(date +%s) - start ))s"
+  t="$CACHE_BIN/temporal"
+fi
+echo "setup: temporal CLI: $t"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "setup: installing redis-server with apt-get"
+  SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+  if ! $SUDO apt-get install -y redis-server >/dev/null 2>&1; then
+    $SUDO apt-get update >/dev/null && $SUDO apt-get install -y redis-server >/dev/null
+  fi
+fi
+echo "setup: redis-server: $(command -v redis-server)"
+# The service (if apt started one) is not used: tests and the demo start their own instance on a free port.

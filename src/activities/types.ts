@@ -1,0 +1,123 @@
+/**
+ * Activity contracts: the typed boundary between workflows and the modules that do the work.
+ * Workflows import these as types only; `createActivities(deps)` provides the implementations.
+ */
+import type {
+  Failure,
+  Patch,
+  PreparedRepo,
+  PullRequestResult,
+  RecordStatus,
+  RemediationRecord,
+  Target,
+  TokenUsage,
+  VerifiedFix,
+} from '../contracts';
+
+export interface ClaimInput {
+  failureKey: string;
+  workflowId: string;
+  runId: string;
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; existing: RemediationRecord };
+
+export interface AnalyzeInput {
+  failure: Failure;
+  prepared: PreparedRepo;
+}
+
+export type AnalyzeResult =
+  | { status: 'found'; target: Target; candidates: Target[] }
+  | { status: 'ambiguous'; target: Target; candidates: Target[] }
+  | { status: 'not_found'; reason: string; candidates: Target[] };
+
+export interface GenerateInput {
+  failure: Failure;
+  prepared: PreparedRepo;
+  target: Target;
+  engine: 'rules' | 'llm';
+  /** Validation errors of the previous attempt (the one LLM repair round). */
+  previousErrors?: string[];
+  previousPatch?: Patch;
+}
+
+export type GenerateResult =
+  | {
+      status: 'patch';
+      engine: 'rule' | 'llm';
+      ruleId?: string;
+      modelId?: string;
+      patch: Patch;
+      tokens: TokenUsage | null;
+    }
+  | { status: 'already_compliant'; ruleId: string; reason: string }
+  | { status: 'no_rule'; reason: string }
+  | { status: 'no_fix'; reason: string };
+
+export interface ValidateInput {
+  failure: Failure;
+  prepared: PreparedRepo;
+  target: Target;
+  generated: Extract<GenerateResult, { status: 'patch' }>;
+}
+
+export type ValidateResult = { ok: true; fix: VerifiedFix } | { ok: false; errors: string[] };
+
+export interface OpenPullRequestInput {
+  failure: Failure;
+  prepared: PreparedRepo;
+  target: Target;
+  fix: VerifiedFix;
+}
+
+export interface RecordInput {
+  failureKey: string;
+  workflowId: string;
+  runId: string;
+  status: RecordStatus;
+  stage?: string;
+  prUrl?: string;
+  prNumber?: number;
+  repo?: string;
+  sha?: string;
+  reason?: string;
+  /** TTL override in seconds (defaults to STATE_RETENTION_DAYS). */
+  ttlSeconds?: number;
+}
+
+export type PullRequestState = 'open' | 'merged' | 'closed' | 'missing';
+
+export interface CheckPullRequestInput {
+  prepared: PreparedRepo;
+  number: number;
+}
+
+export interface FailureStillPresentInput {
+  failure: Failure;
+}
+
+export interface ClosePullRequestInput {
+  prepared: PreparedRepo;
+  number: number;
+  comment: string;
+}
+
+/** Every activity a TerraFix worker can register. */
+export interface TerraFixActivities {
+  listFailures(): Promise<Failure[]>;
+  /** Keys whose Redis record says a new remediation must not start (open PR, rejected, resolved...). */
+  filterSuppressed(keys: string[]): Promise<string[]>;
+  claim(input: ClaimInput): Promise<ClaimResult>;
+  prepare(failure: Failure): Promise<PreparedRepo>;
+  analyze(input: AnalyzeInput): Promise<AnalyzeResult>;
+  generate(input: GenerateInput): Promise<GenerateResult>;
+  validate(input: ValidateInput): Promise<ValidateResult>;
+  openPullRequest(input: OpenPullRequestInput): Promise<PullRequestResult>;
+  record(input: RecordInput): Promise<void>;
+  checkPullRequest(input: CheckPullRequestInput): Promise<PullRequestState>;
+  failureStillPresent(input: FailureStillPresentInput): Promise<boolean>;
+  closePullRequest(input: ClosePullRequestInput): Promise<void>;
+}
+
+export type ActivityName = keyof TerraFixActivities;

@@ -1,0 +1,160 @@
+/**
+ * Contracts shared by every module (DESIGN.md): Failure, Target, Patch, VerifiedFix and the
+ * remediation record. Plain data only: these values travel through Temporal histories as JSON.
+ */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+/** A normalised, source-agnostic compliance failure. */
+export interface Failure {
+  /** Stable dedupe key, e.g. "vanta:<testId>:<entityId>". */
+  key: string;
+  source: 'vanta' | 'file';
+  testId: string;
+  testName?: string;
+  testUrl?: string;
+  severity?: Severity;
+  frameworks?: string[];
+  resource: FailureResource;
+  description?: string;
+  remediation?: string;
+  detectedAt?: string;
+}
+
+export interface FailureResource {
+  displayName?: string;
+  responseType?: string;
+  arn?: string;
+  terraformAddress?: string;
+  file?: string;
+  accountId?: string;
+  region?: string;
+}
+
+/** Where a failing resource lives in the repository. */
+export interface Target {
+  /** Path relative to the repository root. */
+  file: string;
+  /** Full Terraform address, e.g. module.storage.aws_s3_bucket.this["logs"]. */
+  address: string;
+  /** Resource type (e.g. aws_s3_bucket), or "" for account-level placement targets. */
+  resourceType: string;
+  /** Module directory relative to the repository root ("" for the root module). */
+  moduleDir: string;
+  startByte: number;
+  endByte: number;
+  startLine: number;
+  endLine: number;
+  matchedBy: MatchKind;
+  confidence: number;
+  /** Addresses of blocks that reference or configure this one. */
+  related: string[];
+  /** True when the resource does not exist yet and a fix should add it (account-level controls). */
+  placeholder?: boolean;
+}
+
+export type MatchKind =
+  'address' | 'file' | 'arn' | 'display_name' | 'resolved_name' | 'tag' | 'label' | 'account_level';
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** One edit of a patch. Whole-file rewrites are not a patch. */
+export type PatchEdit =
+  | { kind: 'replace_block'; file: string; address: string; text: string }
+  | { kind: 'insert_after'; file: string; afterAddress: string | null; text: string }
+  | { kind: 'set_attribute'; file: string; address: string; path: string[]; value: string }
+  | { kind: 'add_nested_block'; file: string; address: string; path: string[]; text: string }
+  | { kind: 'remove_nested_block'; file: string; address: string; path: string[]; index?: number };
+
+export interface Patch {
+  edits: PatchEdit[];
+  explanation: string;
+  changedAttributes: string[];
+  confidence: Confidence;
+  breakingChanges: string[];
+  additionalRequirements: string[];
+  /** Addresses the patch is allowed to remove or rename (normally none). */
+  removes?: string[];
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite?: number;
+}
+
+export interface ValidationIssue {
+  file: string;
+  line: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** A fix that was applied in a scratch copy and proven valid. */
+export interface VerifiedFix {
+  engine: 'rule' | 'llm';
+  ruleId?: string;
+  modelId?: string;
+  files: { path: string; content: string }[];
+  diff: string;
+  explanation: string;
+  changedAttributes: string[];
+  confidence: Confidence;
+  breakingChanges: string[];
+  additionalRequirements: string[];
+  warnings: string[];
+  validation: { ran: string[]; skipped: string[] };
+  tokens: TokenUsage | null;
+}
+
+/** Where a failure's Terraform lives. */
+export interface RepoRef {
+  owner: string;
+  name: string;
+  /** Optional subdirectory of the repository holding the Terraform root. */
+  path?: string;
+}
+
+export interface PreparedRepo {
+  repo: RepoRef;
+  defaultBranch: string;
+  baseSha: string;
+  cloneUrl: string;
+}
+
+export type RecordStatus =
+  | 'in_progress'
+  | 'pr_open'
+  | 'already_compliant'
+  | 'not_found'
+  | 'no_fix'
+  | 'fix_rejected'
+  | 'rejected'
+  | 'resolved'
+  | 'resolved_elsewhere'
+  | 'stale'
+  | 'failed';
+
+/** The cross-run record kept in Redis for each failure key. */
+export interface RemediationRecord {
+  failureKey: string;
+  status: RecordStatus;
+  workflowId: string;
+  runId: string;
+  stage?: string;
+  prUrl?: string;
+  prNumber?: number;
+  repo?: string;
+  sha?: string;
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PullRequestResult {
+  action: 'created' | 'updated' | 'unchanged' | 'rejected_by_reviewer';
+  url?: string;
+  number?: number;
+  branch: string;
+}

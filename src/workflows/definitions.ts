@@ -1,0 +1,126 @@
+/**
+ * Names shared by workflows and clients: queries, signals, search attribute keys and the
+ * workflow input/output shapes. Safe to import from workflow code (no Node APIs).
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Failure } from '../contracts';
+
+export const SA = {
+  failureKey: defineSearchAttributeKey('TerraFixFailureKey', SearchAttributeType.KEYWORD),
+  testId: defineSearchAttributeKey('TerraFixTestId', SearchAttributeType.KEYWORD),
+  ruleId: defineSearchAttributeKey('TerraFixRuleId', SearchAttributeType.KEYWORD),
+  repo: defineSearchAttributeKey('TerraFixRepo', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('TerraFixStage', SearchAttributeType.KEYWORD),
+  outcome: defineSearchAttributeKey('TerraFixOutcome', SearchAttributeType.KEYWORD),
+  severity: defineSearchAttributeKey('TerraFixSeverity', SearchAttributeType.KEYWORD),
+};
+
+export type Stage =
+  | 'queued'
+  | 'claim'
+  | 'prepare'
+  | 'analyze'
+  | 'generate'
+  | 'validate'
+  | 'open_pr'
+  | 'record'
+  | 'awaiting_merge'
+  | 'awaiting_vanta'
+  | 'done';
+
+export type Outcome =
+  | 'pr_opened'
+  | 'already_compliant'
+  | 'not_found'
+  | 'no_fix'
+  | 'fix_rejected'
+  | 'skipped'
+  | 'failed'
+  | 'resolved'
+  | 'rejected'
+  | 'stale'
+  | 'resolved_elsewhere'
+  | 'rejected_by_reviewer';
+
+export interface StageTiming {
+  stage: Stage;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  summary?: string;
+}
+
+/** What the `status` query returns. */
+export interface RemediationStatus {
+  failureKey: string;
+  testId: string;
+  stage: Stage;
+  outcome?: Outcome;
+  startedAt: string;
+  stages: StageTiming[];
+  prUrl?: string;
+  prNumber?: number;
+  repo?: string;
+  engine?: 'rule' | 'llm';
+  ruleId?: string;
+  target?: string;
+  lastError?: string;
+}
+
+export interface RemediationOptions {
+  /** auto = rules, then the LLM when no rule matches; rules/llm force one engine. */
+  engine?: 'auto' | 'rules' | 'llm';
+  /** Follow the PR after opening it (merge/close/stale, Vanta re-check). */
+  followUp?: boolean;
+  /** How often the PR's state is checked, in ms (default 4 h). */
+  prCheckIntervalMs?: number;
+  /** When a PR with no outcome counts as stale, in ms (default 30 days). */
+  staleAfterMs?: number;
+  /** How long to wait for Vanta to report the entity passing after merge, in ms (default 2 days). */
+  vantaWaitMs?: number;
+  /** Suppression after a rejected PR, in seconds (default 30 days). */
+  rejectedSuppressSeconds?: number;
+}
+
+export interface RemediateInput {
+  failure: Failure;
+  options?: RemediationOptions;
+}
+
+export interface RemediationResult {
+  failureKey: string;
+  outcome: Outcome;
+  reason?: string;
+  prUrl?: string;
+  engine?: 'rule' | 'llm';
+  ruleId?: string;
+  stages: StageTiming[];
+}
+
+export interface PollInput {
+  options?: RemediationOptions;
+  /** Task queue for children (defaults to the poller's own). */
+  childTaskQueue?: string;
+}
+
+export interface PollResult {
+  found: number;
+  started: number;
+  alreadyRunning: number;
+  suppressed: number;
+  invalid: number;
+}
+
+export type PrOutcomeSignal = { state: 'merged' | 'closed' | 'open'; by?: string };
+
+export const statusQuery = defineQuery<RemediationStatus>('status');
+/** Sent by a webhook receiver or `terrafix pr-event` when a PR's state changes. */
+export const prOutcomeSignal = defineSignal<[PrOutcomeSignal]>('prOutcome');
+/** Sent by the poller when Vanta stops reporting the failure. */
+export const failureResolvedSignal = defineSignal<[]>('failureResolved');
+
+/** Workflow id for a failure key: the business key makes duplicates impossible. */
+export function remediationWorkflowId(failureKey: string): string {
+  return `remediate/${failureKey}`;
+}

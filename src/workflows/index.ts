@@ -1,0 +1,3 @@
+/** Workflow entry point for the worker bundle. */
+export { pollFailuresWorkflow } from './pollFailures';
+export { remediateFailureWorkflow } from './remediateFailure';

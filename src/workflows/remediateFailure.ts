@@ -1,0 +1,462 @@
+/**
+ * remediateFailureWorkflow: claim → prepare → analyze → generate → validate → open PR → record,
+ * then (optionally) follow the PR to its outcome. Deterministic: no I/O, no Node APIs.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { GenerateResult, TerraFixActivities } from '../activities/types';
+import type { Failure, PreparedRepo, Target, VerifiedFix } from '../contracts';
+import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import {
+  SA,
+  failureResolvedSignal,
+  prOutcomeSignal,
+  statusQuery,
+  type Outcome,
+  type PrOutcomeSignal,
+  type RemediateInput,
+  type RemediationResult,
+  type RemediationStatus,
+  type Stage,
+} from './definitions';
+
+const stageRetry = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+};
+/** Redis bookkeeping retries without limit: an outage makes workflows wait, never skip the record. */
+const stateRetry = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+};
+
+const state = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '30s', retry: stateRetry });
+const repoWork = proxyActivities<TerraFixActivities>({
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '2m',
+  retry: stageRetry,
+});
+const light = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '5m', retry: stageRetry });
+
+interface Queues {
+  llm: string;
+  github: string;
+}
+
+/** Queues derive from the workflow's own task queue, as `src/config.ts` taskQueues() does. */
+function queues(): Queues {
+  const base = workflowInfo().taskQueue;
+  return { llm: `${base}-llm`, github: `${base}-github` };
+}
+
+/** Error message of a failed activity (its cause), for the status query and the record. */
+function reasonOf(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause)
+    return `${err.cause.name === 'ApplicationFailure' ? ((err.cause as ApplicationFailure).type ?? 'Error') : err.cause.name}: ${err.cause.message}`;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+function errorType(err: unknown): string | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)
+    return err.cause.type ?? undefined;
+  return undefined;
+}
+
+export async function remediateFailureWorkflow(input: RemediateInput): Promise<RemediationResult> {
+  const { failure } = input;
+  const options = input.options ?? {};
+  const info = workflowInfo();
+  const q = queues();
+  const status: RemediationStatus = {
+    failureKey: failure.key,
+    testId: failure.testId,
+    stage: 'queued',
+    startedAt: new Date(info.startTime).toISOString(),
+    stages: [],
+  };
+  setHandler(statusQuery, () => status);
+  let prSignal: PrOutcomeSignal | undefined;
+  let resolvedElsewhere = false;
+  setHandler(prOutcomeSignal, (s) => {
+    prSignal = s;
+  });
+  setHandler(failureResolvedSignal, () => {
+    resolvedElsewhere = true;
+  });
+
+  const describe = () =>
+    [
+      `**${failure.testName ?? failure.testId}** — ${failure.resource.displayName ?? failure.resource.terraformAddress ?? failure.resource.arn ?? failure.key}`,
+      `stage: ${status.stage}${status.outcome ? ` · outcome: ${status.outcome}` : ''}`,
+      status.target ? `target: ${status.target}` : '',
+      status.engine ? `engine: ${status.engine}${status.ruleId ? ` (${status.ruleId})` : ''}` : '',
+      status.prUrl ? `PR: ${status.prUrl}` : '',
+      status.lastError ? `last error: ${status.lastError}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+
+  const enter = (stage: Stage, summary?: string) => {
+    const now = new Date().toISOString();
+    const prev = status.stages[status.stages.length - 1];
+    if (prev && !prev.endedAt) {
+      prev.endedAt = now;
+      prev.durationMs = Date.parse(now) - Date.parse(prev.startedAt);
+    }
+    status.stage = stage;
+    if (stage !== 'done') status.stages.push({ stage, startedAt: now, summary });
+    upsertSearchAttributes([{ key: SA.stage, value: stage }]);
+    setCurrentDetails(describe());
+  };
+
+  const finish = async (
+    outcome: Outcome,
+    extra: {
+      reason?: string;
+      recordStatus?: Parameters<TerraFixActivities['record']>[0]['status'];
+      ttlSeconds?: number;
+    } = {},
+  ): Promise<RemediationResult> => {
+    status.outcome = outcome;
+    if (extra.reason) status.lastError = extra.reason;
+    upsertSearchAttributes([{ key: SA.outcome, value: outcome }]);
+    if (extra.recordStatus) {
+      enter('record');
+      await state.record.executeWithOptions(
+        { startToCloseTimeout: '30s', retry: stateRetry, summary: `record ${extra.recordStatus}` },
+        [
+          {
+            failureKey: failure.key,
+            workflowId: info.workflowId,
+            runId: info.runId,
+            status: extra.recordStatus,
+            stage: status.stages.filter((s) => s.stage !== 'record').at(-1)?.stage,
+            prUrl: status.prUrl,
+            prNumber: status.prNumber,
+            repo: status.repo,
+            sha: prepared?.baseSha,
+            reason: extra.reason,
+            ttlSeconds: extra.ttlSeconds,
+          },
+        ],
+      );
+    }
+    enter('done');
+    return {
+      failureKey: failure.key,
+      outcome,
+      reason: extra.reason,
+      prUrl: status.prUrl,
+      engine: status.engine,
+      ruleId: status.ruleId,
+      stages: status.stages,
+    };
+  };
+
+  /** Runs a stage; a failure that exhausts retries (or is non-retryable) ends the workflow with its reason. */
+  const runStage = async <T>(
+    stage: Stage,
+    call: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; reason: string; type?: string }> => {
+    enter(stage);
+    try {
+      return { ok: true, value: await call() };
+    } catch (err) {
+      const reason = reasonOf(err);
+      status.lastError = reason;
+      return { ok: false, reason, type: errorType(err) };
+    }
+  };
+
+  let prepared: PreparedRepo | undefined = undefined;
+
+  enter('claim');
+  const claim = await state.claim.executeWithOptions(
+    { startToCloseTimeout: '30s', retry: stateRetry, summary: `claim ${failure.key}` },
+    [{ failureKey: failure.key, workflowId: info.workflowId, runId: info.runId }],
+  );
+  if (!claim.claimed) {
+    const reason = `record exists: ${claim.existing.status}${claim.existing.prUrl ? ` (${claim.existing.prUrl})` : ''} since ${claim.existing.updatedAt}`;
+    return finish('skipped', { reason });
+  }
+
+  const failStage = (r: { reason: string; type?: string }, outcome: Outcome = 'failed') =>
+    finish(outcome, {
+      reason: r.reason,
+      recordStatus: outcome === 'not_found' ? 'not_found' : 'failed',
+      ttlSeconds: outcome === 'failed' && r.type === undefined ? 3600 : undefined,
+    });
+
+  const prep = await runStage('prepare', () =>
+    repoWork.prepare.executeWithOptions(
+      {
+        startToCloseTimeout: '10m',
+        heartbeatTimeout: '2m',
+        retry: stageRetry,
+        summary: 'resolve repository and base commit',
+      },
+      [failure],
+    ),
+  );
+  if (!prep.ok) return failStage(prep);
+  prepared = prep.value;
+  status.repo = `${prepared.repo.owner}/${prepared.repo.name}`;
+  upsertSearchAttributes([{ key: SA.repo, value: status.repo }]);
+
+  const analysis = await runStage('analyze', () =>
+    repoWork.analyze.executeWithOptions(
+      {
+        startToCloseTimeout: '5m',
+        heartbeatTimeout: '2m',
+        retry: stageRetry,
+        summary: `locate resource at ${prepared!.baseSha.slice(0, 12)}`,
+      },
+      [{ failure, prepared: prepared! }],
+    ),
+  );
+  if (!analysis.ok)
+    return failStage(analysis, analysis.type === 'ResourceNotFoundError' ? 'not_found' : 'failed');
+  if (analysis.value.status === 'not_found') {
+    return finish('not_found', { reason: analysis.value.reason, recordStatus: 'not_found' });
+  }
+  const target: Target = analysis.value.target;
+  status.target = `${target.file}: ${target.address}`;
+
+  const engine = options.engine ?? 'auto';
+  const generate = async (
+    eng: 'rules' | 'llm',
+    previousErrors?: string[],
+    previousPatch?: GenerateResult,
+  ) => {
+    const opts: ActivityOptions =
+      eng === 'llm'
+        ? {
+            taskQueue: q.llm,
+            startToCloseTimeout: '5m',
+            retry: stageRetry,
+            summary: previousErrors ? 'LLM repair round' : 'generate fix with the LLM',
+          }
+        : { startToCloseTimeout: '2m', retry: stageRetry, summary: 'generate fix with the rule catalog' };
+    return light.generate.executeWithOptions(opts, [
+      {
+        failure,
+        prepared: prepared!,
+        target,
+        engine: eng,
+        previousErrors,
+        previousPatch: previousPatch?.status === 'patch' ? previousPatch.patch : undefined,
+      },
+    ]);
+  };
+
+  const gen = await runStage('generate', async () => {
+    if (engine === 'llm') return generate('llm');
+    const byRule = await generate('rules');
+    if (byRule.status === 'no_rule' && engine === 'auto') return generate('llm');
+    return byRule;
+  });
+  if (!gen.ok) return failStage(gen, gen.type === 'NoFixAvailableError' ? 'no_fix' : 'failed');
+  let generated = gen.value;
+  if (generated.status === 'already_compliant') {
+    status.ruleId = generated.ruleId;
+    return finish('already_compliant', { reason: generated.reason, recordStatus: 'already_compliant' });
+  }
+  if (generated.status !== 'patch') {
+    return finish('no_fix', { reason: generated.reason, recordStatus: 'no_fix' });
+  }
+  status.engine = generated.engine;
+  status.ruleId = generated.ruleId;
+  if (generated.ruleId) upsertSearchAttributes([{ key: SA.ruleId, value: generated.ruleId }]);
+
+  const validateOnce = (g: Extract<GenerateResult, { status: 'patch' }>) =>
+    runStage('validate', () =>
+      repoWork.validate.executeWithOptions(
+        {
+          startToCloseTimeout: '10m',
+          heartbeatTimeout: '2m',
+          retry: stageRetry,
+          summary: `verify ${g.engine} fix`,
+        },
+        [{ failure, prepared: prepared!, target, generated: g }],
+      ),
+    );
+  let validation = await validateOnce(generated);
+  if (!validation.ok) return failStage(validation);
+  if (!validation.value.ok && generated.engine === 'llm') {
+    // One repair round-trip with the validation errors.
+    const errors = validation.value.errors;
+    const repaired = await runStage('generate', () => generate('llm', errors, generated));
+    if (!repaired.ok) return failStage(repaired);
+    if (repaired.value.status !== 'patch')
+      return finish('fix_rejected', { reason: errors.join('; '), recordStatus: 'fix_rejected' });
+    generated = repaired.value;
+    validation = await validateOnce(generated);
+    if (!validation.ok) return failStage(validation);
+  }
+  if (!validation.value.ok) {
+    return finish('fix_rejected', {
+      reason: validation.value.errors.join('; '),
+      recordStatus: 'fix_rejected',
+    });
+  }
+  const fix: VerifiedFix = validation.value.fix;
+
+  const pr = await runStage('open_pr', () =>
+    light.openPullRequest.executeWithOptions(
+      {
+        taskQueue: q.github,
+        startToCloseTimeout: '10m',
+        retry: { ...stageRetry, maximumAttempts: 10 },
+        summary: 'open or update the pull request',
+      },
+      [{ failure, prepared: prepared!, target, fix }],
+    ),
+  );
+  if (!pr.ok) return failStage(pr);
+  if (pr.value.action === 'rejected_by_reviewer') {
+    status.prUrl = pr.value.url;
+    return finish('rejected_by_reviewer', {
+      reason: 'a TerraFix PR for this failure was closed unmerged',
+      recordStatus: 'rejected',
+      ttlSeconds: options.rejectedSuppressSeconds,
+    });
+  }
+  status.prUrl = pr.value.url;
+  status.prNumber = pr.value.number;
+  const opened = await finishOpen();
+  return opened;
+
+  async function finishOpen(): Promise<RemediationResult> {
+    enter('record');
+    await state.record.executeWithOptions(
+      { startToCloseTimeout: '30s', retry: stateRetry, summary: 'record pr_open' },
+      [
+        {
+          failureKey: failure.key,
+          workflowId: info.workflowId,
+          runId: info.runId,
+          status: 'pr_open',
+          stage: 'open_pr',
+          prUrl: status.prUrl,
+          prNumber: status.prNumber,
+          repo: status.repo,
+          sha: prepared!.baseSha,
+        },
+      ],
+    );
+    if (!options.followUp || status.prNumber === undefined) return finish('pr_opened');
+    return followUp(prepared!, status.prNumber);
+  }
+
+  /** The closed loop: wait for the PR outcome, then for Vanta to report the entity passing. */
+  async function followUp(prep: PreparedRepo, prNumber: number): Promise<RemediationResult> {
+    const checkEvery = options.prCheckIntervalMs ?? 4 * 3600_000;
+    const staleAfter = options.staleAfterMs ?? 30 * 24 * 3600_000;
+    const vantaWait = options.vantaWaitMs ?? 2 * 24 * 3600_000;
+    enter('awaiting_merge');
+    const deadline = Date.now() + staleAfter;
+    let prState: string = 'open';
+    while (Date.now() < deadline) {
+      await condition(
+        () => prSignal !== undefined || resolvedElsewhere,
+        Math.min(checkEvery, Math.max(1, deadline - Date.now())),
+      );
+      if (resolvedElsewhere) {
+        await light.closePullRequest.executeWithOptions(
+          {
+            taskQueue: q.github,
+            startToCloseTimeout: '2m',
+            retry: stageRetry,
+            summary: 'close PR: fixed elsewhere',
+          },
+          [
+            {
+              prepared: prep,
+              number: prNumber,
+              comment:
+                'Vanta no longer reports this failure, so it was fixed elsewhere. TerraFix is closing this PR.',
+            },
+          ],
+        );
+        return finish('resolved_elsewhere', { recordStatus: 'resolved_elsewhere' });
+      }
+      prState =
+        prSignal?.state ??
+        (await light.checkPullRequest.executeWithOptions(
+          { taskQueue: q.github, startToCloseTimeout: '1m', retry: stageRetry, summary: 'check PR state' },
+          [{ prepared: prep, number: prNumber }],
+        ));
+      prSignal = undefined;
+      if (prState === 'merged' || prState === 'closed' || prState === 'missing') break;
+      const stillFailing = await light.failureStillPresent.executeWithOptions(
+        { startToCloseTimeout: '2m', retry: stageRetry, summary: 'is the failure still reported by Vanta?' },
+        [{ failure }],
+      );
+      if (!stillFailing) resolvedElsewhere = true;
+    }
+    if (prState === 'closed' || prState === 'missing') {
+      return finish('rejected', {
+        reason: 'PR closed without merge',
+        recordStatus: 'rejected',
+        ttlSeconds: options.rejectedSuppressSeconds,
+      });
+    }
+    if (prState !== 'merged')
+      return finish('stale', {
+        reason: `no PR outcome within ${Math.round(staleAfter / 3600_000)} h`,
+        recordStatus: 'stale',
+      });
+    enter('awaiting_vanta');
+    const vantaDeadline = Date.now() + vantaWait;
+    while (Date.now() < vantaDeadline) {
+      const still = await light.failureStillPresent.executeWithOptions(
+        { startToCloseTimeout: '2m', retry: stageRetry, summary: 'is the failure still reported by Vanta?' },
+        [{ failure }],
+      );
+      if (!still) return finish('resolved', { recordStatus: 'resolved' });
+      await condition(() => resolvedElsewhere, Math.min(checkEvery, Math.max(1, vantaDeadline - Date.now())));
+      if (resolvedElsewhere) return finish('resolved', { recordStatus: 'resolved' });
+    }
+    return finish('stale', { reason: 'merged, but Vanta still reports the failure', recordStatus: 'stale' });
+  }
+}
+
+/** The failure key's search attributes and UI summary, set by whoever starts the workflow. */
+export function remediationStartMetadata(failure: Failure) {
+  return {
+    staticSummary:
+      `${failure.testName ?? failure.testId}: ${failure.resource.displayName ?? failure.resource.terraformAddress ?? failure.key}`.slice(
+        0,
+        200,
+      ),
+    staticDetails: [
+      `Failure key: ${failure.key}`,
+      `Test: ${failure.testId}${failure.testUrl ? ` (${failure.testUrl})` : ''}`,
+      failure.severity ? `Severity: ${failure.severity}` : '',
+      failure.resource.responseType ? `Resource type: ${failure.resource.responseType}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    typedSearchAttributes: [
+      { key: SA.failureKey, value: failure.key },
+      { key: SA.testId, value: failure.testId },
+      { key: SA.stage, value: 'queued' },
+      ...(failure.severity ? [{ key: SA.severity, value: failure.severity }] : []),
+    ],
+  };
+}
