@@ -1,0 +1,16 @@
+/**
+ * Terraform engine public API: index a repository, resolve values, locate a failure's resource,
+ * find related blocks, apply block-level patches (formatted), validate a candidate change.
+ * No Temporal imports. Offsets are UTF-16 code-unit offsets (see types.ts).
+ */
+export * from './types';
+export {
+  indexRepository,
+  attributeValue,
+  resolveExpression,
+  setResolutionContext,
+  scopeForInstance,
+  keySuffix,
+} from './indexer';
+export { evaluate, collectRefs, valueToString } from './resolve';
+export { getParser, parseHcl } from './parser';

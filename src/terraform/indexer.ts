@@ -1,0 +1,547 @@
+/**
+ * Repository indexing: reads every .tf (and .tf.json, read-only) file, parses it, resolves
+ * variables/locals/module inputs per module instance and expands count/for_each into addresses.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
+import { evaluate, type Scope } from './resolve';
+import type {
+  BlockInstance,
+  Expr,
+  FileError,
+  HclAttribute,
+  HclBlock,
+  HclNestedBlock,
+  HclValue,
+  IndexOptions,
+  IndexedFile,
+  ModuleCall,
+  ProviderInfo,
+  RepoIndex,
+  Resolved,
+  ResolutionContext,
+} from './types';
+
+/** Internal per-index state that is not part of the public shape (scopes for re-resolution). */
+interface IndexInternals {
+  /** Module scope by module-instance prefix ("" for a root module instance of a dir, "module.x" ...). */
+  scopes: Map<string, { dir: string; scope: Scope }>;
+  /** Parsed blocks with body offsets, by block. */
+  parsed: WeakMap<HclBlock, ParsedBlock>;
+}
+
+const internals = new WeakMap<RepoIndex, IndexInternals>();
+
+/** Internal state of an index built by indexRepository (throws for foreign objects). */
+export function indexInternals(index: RepoIndex): IndexInternals {
+  const i = internals.get(index);
+  if (!i) throw new Error('RepoIndex was not built by indexRepository');
+  return i;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.terraform', '.git']);
+
+async function walk(root: string, maxFiles: number): Promise<string[]> {
+  const out: string[] = [];
+  const stack = [''];
+  while (stack.length > 0) {
+    const rel = stack.pop() as string;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.') && e.name !== '.terraform.lock.hcl') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(r);
+      } else if (
+        e.isFile() &&
+        (e.name.endsWith('.tf') ||
+          e.name.endsWith('.tf.json') ||
+          e.name.endsWith('.tfvars') ||
+          e.name === '.terraform.lock.hcl')
+      ) {
+        out.push(r);
+        if (out.length >= maxFiles) return out.sort();
+      }
+    }
+  }
+  return out.sort();
+}
+
+const dirOf = (rel: string): string => {
+  const d = path.posix.dirname(rel);
+  return d === '.' ? '' : d;
+};
+
+/** Formats a for_each/count key the way Terraform addresses do. */
+export function keySuffix(key: string | number | null): string {
+  if (key === null) return '';
+  return typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`;
+}
+
+function localAddressOf(kind: string, labels: string[]): string {
+  switch (kind) {
+    case 'resource':
+      return `${labels[0] ?? ''}.${labels[1] ?? ''}`;
+    case 'data':
+      return `data.${labels[0] ?? ''}.${labels[1] ?? ''}`;
+    case 'module':
+      return `module.${labels[0] ?? ''}`;
+    case 'variable':
+      return `var.${labels[0] ?? ''}`;
+    case 'output':
+      return `output.${labels[0] ?? ''}`;
+    case 'provider':
+      return `provider.${labels[0] ?? ''}`;
+    default:
+      return [kind, ...labels].join('.');
+  }
+}
+
+function toJsonBlocks(json: unknown, file: string): { blocks: ParsedBlock[]; errors: FileError[] } {
+  // .tf.json: { "resource": { "type": { "name": {...} } }, "variable": { "x": {...} }, ... }
+  const blocks: ParsedBlock[] = [];
+  if (!json || typeof json !== 'object') return { blocks, errors: [{ file, line: 1, message: 'not a JSON object' }] };
+  const empty = { startByte: 0, endByte: 0, startLine: 1, endLine: 1 };
+  const attrs = (o: unknown): Record<string, HclAttribute> => {
+    const out: Record<string, HclAttribute> = {};
+    if (!o || typeof o !== 'object') return out;
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && k !== 'tags' && k !== 'default') continue;
+      out[k] = {
+        name: k,
+        exprText: JSON.stringify(v),
+        expr: jsonExpr(v),
+        range: empty,
+        value: { known: false, reason: 'not resolved yet' },
+      };
+    }
+    return out;
+  };
+  const depth: Record<string, number> = { resource: 2, data: 2, module: 1, variable: 1, output: 1, provider: 1 };
+  for (const [kind, v] of Object.entries(json as Record<string, unknown>)) {
+    const d = depth[kind];
+    if (kind === 'locals') {
+      blocks.push({ type: 'locals', labels: [], range: empty, bodyStart: 0, bodyEnd: 0, attributes: attrs(v), blocks: [] });
+      continue;
+    }
+    if (!d || !v || typeof v !== 'object') continue;
+    for (const [l1, v1] of Object.entries(v as Record<string, unknown>)) {
+      if (d === 1) {
+        blocks.push({ type: kind, labels: [l1], range: empty, bodyStart: 0, bodyEnd: 0, attributes: attrs(v1), blocks: [] });
+      } else if (v1 && typeof v1 === 'object') {
+        for (const [l2, v2] of Object.entries(v1 as Record<string, unknown>)) {
+          blocks.push({ type: kind, labels: [l1, l2], range: empty, bodyStart: 0, bodyEnd: 0, attributes: attrs(v2), blocks: [] });
+        }
+      }
+    }
+  }
+  return { blocks, errors: [] };
+}
+
+function jsonExpr(v: unknown): Expr {
+  if (typeof v === 'string') {
+    const m = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\}$/.exec(v);
+    if (m) return { t: 'ref', root: m[1], path: [m[2]] };
+    if (v.includes('${')) return { t: 'other', text: v };
+    return { t: 'lit', v };
+  }
+  if (Array.isArray(v)) return { t: 'tuple', items: v.map(jsonExpr) };
+  if (v && typeof v === 'object')
+    return {
+      t: 'object',
+      items: Object.entries(v).map(([k, x]) => ({ key: { t: 'lit', v: k } as Expr, val: jsonExpr(x) })),
+    };
+  return { t: 'lit', v: (v ?? null) as HclValue };
+}
+
+interface DirInfo {
+  dir: string;
+  variables: Map<string, { default?: Expr }>;
+  locals: Record<string, Expr>;
+  outputs: Record<string, Expr>;
+  moduleBlocks: HclBlock[];
+  blocks: HclBlock[];
+  tfvars: { file: string; attributes: Record<string, HclAttribute> }[];
+}
+
+function stripNested(n: ParsedNested): HclNestedBlock {
+  return { type: n.type, labels: n.labels, range: n.range, attributes: n.attributes, blocks: n.blocks.map(stripNested) };
+}
+
+/** Parses a semver-ish version and returns its major number. */
+function majorOf(v: string | null): number | null {
+  if (!v) return null;
+  const m = /(\d+)(?:\.\d+)*/.exec(v);
+  return m ? Number(m[1]) : null;
+}
+
+function lockedAws(text: string): { version: string | null; providers: string[] } {
+  const providers: string[] = [];
+  let version: string | null = null;
+  const re = /provider\s+"([^"]+)"\s*\{([^}]*)\}/g;
+  for (const m of text.matchAll(re)) {
+    providers.push(m[1]);
+    if (/\/hashicorp\/aws$/.test(m[1])) {
+      const v = /\bversion\s*=\s*"([^"]+)"/.exec(m[2]);
+      if (v) version = v[1];
+    }
+  }
+  return { version, providers };
+}
+
+/** Indexes every Terraform file under root. Parse errors are recorded per file, never thrown. */
+export async function indexRepository(root: string, opts: IndexOptions = {}): Promise<RepoIndex> {
+  const absRoot = path.resolve(root);
+  const rels = await walk(absRoot, opts.maxFiles ?? 20000);
+  const maxBytes = opts.maxFileBytes ?? 2 * 1024 * 1024;
+  const ctx: ResolutionContext = { ...(opts.context ?? {}) };
+  const files: Record<string, IndexedFile> = {};
+  const blocks: HclBlock[] = [];
+  const parsedOf = new WeakMap<HclBlock, ParsedBlock>();
+  const dirs = new Map<string, DirInfo>();
+  const provider: ProviderInfo = { awsConstraint: null, awsLockedVersion: null, awsMajor: null, providers: [] };
+  const providerSet = new Set<string>();
+  const dirInfo = (d: string): DirInfo => {
+    let di = dirs.get(d);
+    if (!di) {
+      di = { dir: d, variables: new Map(), locals: {}, outputs: {}, moduleBlocks: [], blocks: [], tfvars: [] };
+      dirs.set(d, di);
+    }
+    return di;
+  };
+
+  // Read in parallel (bounded), parse sequentially (the parser is synchronous once initialised).
+  const texts: (string | Error)[] = new Array(rels.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(32, rels.length) }, async () => {
+      while (next < rels.length) {
+        const i = next++;
+        try {
+          const p = path.join(absRoot, rels[i]);
+          const st = await fs.stat(p);
+          texts[i] = st.size > maxBytes ? new Error(`file larger than ${maxBytes} bytes, skipped`) : await fs.readFile(p, 'utf8');
+        } catch (err) {
+          texts[i] = err as Error;
+        }
+      }
+    }),
+  );
+
+  for (let i = 0; i < rels.length; i++) {
+    const rel = rels[i];
+    const t = texts[i];
+    const d = dirOf(rel);
+    if (t instanceof Error) {
+      files[rel] = { text: '', errors: [{ file: rel, line: 1, message: t.message }], eol: '\n' };
+      continue;
+    }
+    const text = t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+    const nl = text.indexOf('\n');
+    const eol: '\n' | '\r\n' = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+    if (rel.endsWith('.terraform.lock.hcl')) {
+      const l = lockedAws(text);
+      if (l.version && !provider.awsLockedVersion) provider.awsLockedVersion = l.version;
+      l.providers.forEach((p) => providerSet.add(p.replace(/^registry\.terraform\.io\//, '')));
+      continue;
+    }
+    let parsedBlocks: ParsedBlock[];
+    let errors: FileError[];
+    let topAttrs: Record<string, HclAttribute> = {};
+    const isJson = rel.endsWith('.tf.json');
+    if (isJson) {
+      try {
+        ({ blocks: parsedBlocks, errors } = toJsonBlocks(JSON.parse(text), rel));
+      } catch (err) {
+        parsedBlocks = [];
+        errors = [{ file: rel, line: 1, message: `invalid JSON: ${(err as Error).message}` }];
+      }
+    } else {
+      const pf = await parseHcl(text, rel);
+      parsedBlocks = pf.blocks;
+      errors = pf.errors;
+      topAttrs = pf.attributes;
+    }
+    files[rel] = { text, errors, eol, ...(isJson ? { json: true } : {}) };
+    if (rel.endsWith('.tfvars')) {
+      dirInfo(d).tfvars.push({ file: rel, attributes: topAttrs });
+      continue;
+    }
+    const di = dirInfo(d);
+    for (const pb of parsedBlocks) {
+      const b: HclBlock = {
+        kind: pb.type,
+        labels: pb.labels,
+        file: rel,
+        moduleDir: d,
+        localAddress: localAddressOf(pb.type, pb.labels),
+        address: '',
+        instances: [],
+        range: pb.range,
+        attributes: pb.attributes,
+        blocks: pb.blocks.map(stripNested),
+      };
+      parsedOf.set(b, pb);
+      blocks.push(b);
+      di.blocks.push(b);
+      if (pb.type === 'variable' && pb.labels[0]) di.variables.set(pb.labels[0], { default: pb.attributes.default?.expr });
+      else if (pb.type === 'locals') for (const [k, a] of Object.entries(pb.attributes)) di.locals[k] = a.expr;
+      else if (pb.type === 'output' && pb.labels[0] && pb.attributes.value) di.outputs[pb.labels[0]] = pb.attributes.value.expr;
+      else if (pb.type === 'module') di.moduleBlocks.push(b);
+      else if (pb.type === 'terraform') {
+        for (const rp of pb.blocks.filter((x) => x.type === 'required_providers')) {
+          for (const a of Object.values(rp.attributes)) {
+            if (a.expr.t !== 'object') continue;
+            const get = (k: string): string | null => {
+              const it = a.expr.t === 'object' ? a.expr.items.find((x) => x.key.t === 'lit' && x.key.v === k) : undefined;
+              return it && it.val.t === 'lit' && typeof it.val.v === 'string' ? it.val.v : null;
+            };
+            const src = get('source') ?? `hashicorp/${a.name}`;
+            providerSet.add(src);
+            if (/(^|\/)hashicorp\/aws$/.test(src) && !provider.awsConstraint) provider.awsConstraint = get('version');
+          }
+        }
+      }
+    }
+  }
+  provider.providers = [...providerSet].sort();
+  provider.awsMajor = majorOf(provider.awsLockedVersion) ?? majorOf(provider.awsConstraint);
+
+  // Module graph: which directories are called as local modules.
+  const calledDirs = new Set<string>();
+  const moduleSource = (b: HclBlock): { source: string; dir: string | null } => {
+    const s = b.attributes.source;
+    const source = s && s.expr.t === 'lit' && typeof s.expr.v === 'string' ? s.expr.v : '';
+    if (source.startsWith('./') || source.startsWith('../')) {
+      const dir = path.posix.normalize(path.posix.join(b.moduleDir || '.', source)).replace(/\/$/, '');
+      return { source, dir: dir === '.' ? '' : dir };
+    }
+    return { source, dir: null };
+  };
+  for (const di of dirs.values()) for (const mb of di.moduleBlocks) {
+    const { dir } = moduleSource(mb);
+    if (dir !== null && dirs.has(dir)) calledDirs.add(dir);
+  }
+  const rootModuleDirs = [...dirs.keys()].filter((d) => !calledDirs.has(d) && dirs.get(d)!.blocks.length > 0).sort();
+
+  const index: RepoIndex = { root: absRoot, files, blocks, modules: [], rootModuleDirs, provider, context: ctx };
+  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf };
+  internals.set(index, state);
+
+  const rootVars = (di: DirInfo, extra: Record<string, HclAttribute>[]): Record<string, Resolved> => {
+    const empty: Scope = { vars: {}, locals: {}, localCache: new Map(), ctx };
+    const vars: Record<string, Resolved> = {};
+    for (const [name, v] of di.variables) {
+      vars[name] = v.default ? evaluate(v.default, empty) : { known: false, reason: 'no default value and no tfvars value' };
+    }
+    const ordered = [...di.tfvars].sort((a, b) => {
+      const rank = (f: string): number => (f.endsWith('/terraform.tfvars') || f === 'terraform.tfvars' ? 0 : f.endsWith('.auto.tfvars') ? 1 : 2);
+      return rank(a.file) - rank(b.file) || a.file.localeCompare(b.file);
+    });
+    // Terraform loads terraform.tfvars then *.auto.tfvars; other *.tfvars apply only with -var-file.
+    const layers = [
+      ...ordered.filter((t) => !t.file.endsWith('.tfvars') || /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(t.file)).map((t) => t.attributes),
+      ...extra,
+    ];
+    for (const attrs of layers)
+      for (const [k, a] of Object.entries(attrs)) if (di.variables.has(k)) vars[k] = evaluate(a.expr, empty);
+    return vars;
+  };
+  const extraVarFiles: Record<string, HclAttribute>[] = [];
+  for (const vf of opts.varFiles ?? []) {
+    const t = files[vf] ?? null;
+    if (t) {
+      const pf = await parseHcl(t.text, vf);
+      extraVarFiles.push(pf.attributes);
+    }
+  }
+
+  // Instantiate modules depth-first from each root module directory.
+  const instantiate = (di: DirInfo, prefix: string, modulePath: string[], vars: Record<string, Resolved>, depth: number): void => {
+    const scope: Scope = { vars, locals: di.locals, localCache: new Map(), ctx };
+    const childOutputs = new Map<string, Resolved>();
+    scope.moduleOutputs = (name) => childOutputs.get(name) ?? { known: false, reason: `module.${name} is not a local module` };
+    state.scopes.set(`${di.dir}\0${prefix}`, { dir: di.dir, scope });
+    for (const b of di.blocks) {
+      if (b.kind !== 'resource' && b.kind !== 'data' && b.kind !== 'module') continue;
+      const base = prefix ? `${prefix}.${b.localAddress}` : b.localAddress;
+      if (!b.address) b.address = base;
+      const keys = expandKeys(b, scope);
+      if (keys.reason && !b.instancesUnknown) b.instancesUnknown = keys.reason;
+      for (const k of keys.keys) {
+        const inst: BlockInstance = { address: base + keySuffix(k.key), modulePath, key: k.key };
+        if (k.value !== undefined) inst.eachValue = k.value;
+        b.instances.push(inst);
+      }
+    }
+    if (depth >= 8) return;
+    for (const mb of di.moduleBlocks) {
+      const { source, dir } = moduleSource(mb);
+      const name = mb.labels[0] ?? '';
+      const keys = expandKeys(mb, scope);
+      for (const k of keys.keys) {
+        const iScope: Scope = { ...scope, ...(k.each ? { each: k.each } : {}), ...(k.count ? { count: k.count } : {}) };
+        const inputs: Record<string, Resolved> = {};
+        for (const [an, a] of Object.entries(mb.attributes)) {
+          if (['source', 'version', 'count', 'for_each', 'providers', 'depends_on'].includes(an)) continue;
+          inputs[an] = evaluate(a.expr, iScope);
+        }
+        const childPrefix = `${prefix ? `${prefix}.` : ''}module.${name}${keySuffix(k.key)}`;
+        const childPath = [...modulePath, `${name}${keySuffix(k.key)}`];
+        index.modules.push({ modulePath: childPath, callerDir: di.dir, dir, source, inputs, key: k.key });
+        const child = dir !== null ? dirs.get(dir) : undefined;
+        if (!child) continue;
+        const empty: Scope = { vars: {}, locals: {}, localCache: new Map(), ctx };
+        const childVars: Record<string, Resolved> = {};
+        for (const [vn, v] of child.variables) {
+          childVars[vn] =
+            inputs[vn] ?? (v.default ? evaluate(v.default, empty) : { known: false, reason: `module input "${vn}" not set` });
+        }
+        instantiate(child, childPrefix, childPath, childVars, depth + 1);
+        if (!childOutputs.has(name) && k.key === null) {
+          const cs = state.scopes.get(`${child.dir}\0${childPrefix}`)?.scope;
+          const outs: Record<string, HclValue> = {};
+          let reason = '';
+          for (const [on, oe] of Object.entries(child.outputs)) {
+            const r = cs ? evaluate(oe, cs) : { known: false as const, reason: 'no scope' };
+            if (r.known) outs[on] = r.value;
+            else reason ||= r.reason;
+          }
+          childOutputs.set(name, { known: true, value: outs });
+        }
+      }
+    }
+  };
+  for (const d of rootModuleDirs) instantiate(dirs.get(d)!, '', [], rootVars(dirs.get(d)!, extraVarFiles), 0);
+  // Directories never reached (called only from unreachable callers) are indexed as their own roots.
+  for (const di of dirs.values()) {
+    if (di.blocks.some((b) => (b.kind === 'resource' || b.kind === 'data' || b.kind === 'module') && !b.address)) {
+      if (![...state.scopes.values()].some((s) => s.dir === di.dir)) instantiate(di, '', [], rootVars(di, []), 0);
+    }
+  }
+
+  // Default-context values of every attribute (first module instance of the block's directory).
+  for (const b of blocks) {
+    if (!b.address) b.address = b.localAddress;
+    const scope = scopeForDir(state, b.moduleDir) ?? { vars: {}, locals: {}, localCache: new Map(), ctx };
+    resolveAttrs(b.attributes, b.blocks, scope);
+  }
+  return index;
+}
+
+function scopeForDir(state: IndexInternals, dir: string): Scope | undefined {
+  for (const s of state.scopes.values()) if (s.dir === dir) return s.scope;
+  return undefined;
+}
+
+function resolveAttrs(attrs: Record<string, HclAttribute>, nested: HclNestedBlock[], scope: Scope): void {
+  for (const a of Object.values(attrs)) a.value = evaluate(a.expr, scope);
+  for (const n of nested) resolveAttrs(n.attributes, n.blocks, scope);
+}
+
+interface ExpandedKey {
+  key: string | number | null;
+  value?: HclValue;
+  each?: { key: HclValue; value: HclValue };
+  count?: { index: number };
+}
+
+/** The instance keys of a block (count / for_each), or a single null key. */
+function expandKeys(b: HclBlock, scope: Scope): { keys: ExpandedKey[]; reason?: string } {
+  const fe = b.attributes.for_each;
+  const ct = b.attributes.count;
+  if (fe) {
+    const r = evaluate(fe.expr, scope);
+    if (!r.known) return { keys: [], reason: `for_each: ${r.reason}` };
+    const v = r.value;
+    if (Array.isArray(v)) {
+      const keys: ExpandedKey[] = [];
+      for (const x of v) {
+        if (typeof x !== 'string') return { keys: [], reason: 'for_each over a set of non-strings' };
+        keys.push({ key: x, value: x, each: { key: x, value: x } });
+      }
+      return { keys };
+    }
+    if (v && typeof v === 'object') {
+      return {
+        keys: Object.keys(v)
+          .sort()
+          .map((k) => ({ key: k, value: v[k], each: { key: k, value: v[k] } })),
+      };
+    }
+    return { keys: [], reason: 'for_each is not a map or set' };
+  }
+  if (ct) {
+    const r = evaluate(ct.expr, scope);
+    if (!r.known) return { keys: [], reason: `count: ${r.reason}` };
+    if (typeof r.value !== 'number' || r.value < 0) return { keys: [], reason: 'count is not a non-negative number' };
+    const n = Math.min(r.value, 1000);
+    return { keys: Array.from({ length: n }, (_, i) => ({ key: i, count: { index: i } })) };
+  }
+  return { keys: [{ key: null }] };
+}
+
+/** The evaluation scope of one block instance (module instance + each/count). */
+export function scopeForInstance(index: RepoIndex, block: HclBlock, inst?: BlockInstance): Scope {
+  const state = indexInternals(index);
+  const prefix = inst ? inst.modulePath.map((m) => `module.${m}`).join('.') : null;
+  const entry = prefix !== null ? state.scopes.get(`${block.moduleDir}\0${prefix}`) : undefined;
+  const base =
+    (entry && entry.dir === block.moduleDir ? entry.scope : scopeForDir(state, block.moduleDir)) ??
+    ({ vars: {}, locals: {}, localCache: new Map(), ctx: index.context } satisfies Scope);
+  if (!inst || inst.key === null) return base;
+  if (typeof inst.key === 'number') return { ...base, count: { index: inst.key } };
+  return { ...base, each: { key: inst.key, value: inst.eachValue ?? inst.key } };
+}
+
+/**
+ * Sets the account id / region used for data.aws_caller_identity / data.aws_region and re-resolves
+ * cached values when they change. Instance keys computed at index time are kept.
+ */
+export function setResolutionContext(index: RepoIndex, ctx: ResolutionContext): void {
+  const cur = index.context;
+  const next = { accountId: ctx.accountId ?? cur.accountId, region: ctx.region ?? cur.region };
+  if (next.accountId === cur.accountId && next.region === cur.region) return;
+  cur.accountId = next.accountId;
+  cur.region = next.region;
+  const state = indexInternals(index);
+  for (const s of state.scopes.values()) s.scope.localCache.clear();
+  for (const b of index.blocks) {
+    const scope = scopeForDir(state, b.moduleDir);
+    if (scope) resolveAttrs(b.attributes, b.blocks, scope);
+  }
+}
+
+/** Parsed block data (body offsets) of an indexed block. */
+export function parsedBlock(index: RepoIndex, block: HclBlock): ParsedBlock | undefined {
+  return indexInternals(index).parsed.get(block);
+}
+
+/** Re-resolves the attribute `name` of a block (optionally for one instance); dotted names walk nested blocks. */
+export function attributeValue(index: RepoIndex, block: HclBlock, name: string, inst?: BlockInstance): Resolved {
+  const parts = name.split('.');
+  let attrs = block.attributes;
+  let nested = block.blocks;
+  for (const p of parts.slice(0, -1)) {
+    const n = nested.find((x) => x.type === p);
+    if (!n) return { known: false, reason: `no nested block "${p}"` };
+    attrs = n.attributes;
+    nested = n.blocks;
+  }
+  const a = attrs[parts[parts.length - 1]];
+  if (!a) return { known: false, reason: `attribute "${name}" is not set` };
+  return evaluate(a.expr, scopeForInstance(index, block, inst));
+}
+
+/** Evaluates an arbitrary expression in the scope of a block (instance). */
+export function resolveExpression(index: RepoIndex, block: HclBlock, expr: Expr, inst?: BlockInstance): Resolved {
+  return evaluate(expr, scopeForInstance(index, block, inst));
+}
+
+export type { ModuleCall };
