@@ -1,0 +1,58 @@
+/**
+ * The code host interface used by the prepare/openPullRequest/checkPullRequest/closePullRequest
+ * activities (implemented by GitHubCodeHost and LocalCodeHost; `createCodeHost` in ./index).
+ */
+import type { Failure, PreparedRepo, PullRequestResult, RepoRef, Target, VerifiedFix } from '../contracts';
+import type { Config } from '../config';
+
+export type PullRequestState = 'open' | 'merged' | 'closed' | 'missing';
+
+export interface HeartbeatOption {
+  /** Called periodically during long git operations (Temporal activity heartbeat). */
+  heartbeat?: () => void;
+}
+
+export interface OpenPullRequestRequest {
+  failure: Failure;
+  prepared: PreparedRepo;
+  target?: Target;
+  fix: VerifiedFix;
+}
+
+export interface CodeHost {
+  readonly kind: 'github' | 'local';
+  /** Resolves the repository, its default branch (from the host) and its head SHA; warms the cache. */
+  prepare(failure: Failure, opts?: HeartbeatOption): Promise<PreparedRepo>;
+  /** Directory holding the repository root at `sha` (no-op on a cache hit). */
+  ensureCheckout(repo: RepoRef | PreparedRepo, sha: string, opts?: HeartbeatOption): Promise<string>;
+  /** Creates or updates the PR for a failure; never reopens a PR a reviewer closed. */
+  openPullRequest(req: OpenPullRequestRequest): Promise<PullRequestResult>;
+  getPullRequestState(prepared: PreparedRepo, number: number): Promise<PullRequestState>;
+  /** Comments on and closes a PR (e.g. the failure resolved elsewhere); deletes TerraFix's branch. */
+  closePullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void>;
+}
+
+/** Settings common to both code hosts, derived from Config. */
+export interface PullRequestPolicy {
+  concurrentLimit: number;
+  hourlyLimit: number;
+  reviewers: string[];
+  assignees: string[];
+}
+
+function list(s: string | undefined): string[] {
+  return (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/** PR policy from config (PR_CONCURRENT_LIMIT, PR_HOURLY_LIMIT, PR_REVIEWERS, PR_ASSIGNEES). */
+export function policyFromConfig(config: Config): PullRequestPolicy {
+  return {
+    concurrentLimit: config.PR_CONCURRENT_LIMIT,
+    hourlyLimit: config.PR_HOURLY_LIMIT,
+    reviewers: list(config.PR_REVIEWERS),
+    assignees: list(config.PR_ASSIGNEES),
+  };
+}

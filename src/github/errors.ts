@@ -1,0 +1,28 @@
+/**
+ * Errors of the GitHub module. Neither is in NON_RETRYABLE_ERROR_TYPES: Temporal retries them
+ * (a PR limit waits durably for capacity, a git failure is usually transient).
+ */
+import { TerraFixError } from '../errors';
+
+/** A git command failed; the message carries redacted stderr. */
+export class GitCommandError extends TerraFixError {
+  constructor(
+    message: string,
+    readonly exitCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * prConcurrentLimit or prHourlyLimit is reached for a repository. Retryable on purpose: the
+ * activity's retry policy turns it into a durable wait until capacity frees up.
+ */
+export class PrLimitReachedError extends TerraFixError {
+  constructor(
+    message: string,
+    readonly limit: 'concurrent' | 'hourly',
+  ) {
+    super(message);
+  }
+}
