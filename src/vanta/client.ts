@@ -73,6 +73,8 @@ export interface VantaClientOptions {
   lockTtlMs?: number;
   /** Longest wait for another process to finish a refresh in ms (default 30000). */
   lockWaitMs?: number;
+  /** Sleep used for backoff, Retry-After and budget waits (tests record the waits). */
+  sleep?: (ms: number) => Promise<void>;
   /** Called once per HTTP request sent to the API (not the token endpoint). */
   onRequest?: (e: VantaRequestEvent) => void;
 }
@@ -113,13 +115,15 @@ class Semaphore {
   private readonly waiters: (() => void)[] = [];
   constructor(private readonly max: number) {}
   async run<T>(fn: () => Promise<T>): Promise<T> {
+    // A finishing task hands its slot straight to the next waiter, so `active` never exceeds `max`.
     if (this.active >= this.max) await new Promise<void>((r) => this.waiters.push(r));
-    this.active += 1;
+    else this.active += 1;
     try {
       return await fn();
     } finally {
-      this.active -= 1;
-      this.waiters.shift()?.();
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.active -= 1;
     }
   }
 }
@@ -145,6 +149,7 @@ export class VantaClient {
   private readonly semaphore: Semaphore;
   private readonly log: Logger;
   private readonly secrets: string[] = [];
+  private readonly wait: (ms: number) => Promise<void>;
   private readonly o: Required<
     Pick<
       VantaClientOptions,
@@ -186,6 +191,7 @@ export class VantaClient {
     );
     this.semaphore = new Semaphore(opts.maxConcurrency ?? 4);
     this.log = opts.logger.child({ component: 'vanta' });
+    this.wait = opts.sleep ?? ((ms) => sleep(ms));
     this.o = {
       timeoutMs: opts.timeoutMs ?? 30_000,
       maxRetries: opts.maxRetries ?? 3,
@@ -363,7 +369,7 @@ export class VantaClient {
     let retries429 = 0;
     for (let attempt = 1; ; attempt++) {
       if (auth === 'api') {
-        const waited = await acquireAll(this.limiters, (ms) => sleep(ms), this.o.maxBudgetWaitMs);
+        const waited = await acquireAll(this.limiters, this.wait, this.o.maxBudgetWaitMs);
         if (waited > 0) this.metrics.budgetWaitMs += waited;
         this.metrics.requests += 1;
         this.opts.onRequest?.({ method, path: pathAndQuery, attempt });
@@ -391,7 +397,7 @@ export class VantaClient {
             { method, path: pathAndQuery, attempt, waitMs: wait, error: msg },
             'Vanta request failed; retrying',
           );
-          await sleep(wait);
+          await this.wait(wait);
           continue;
         }
         throw new VantaUnavailableError(`${what} failed after ${attempt} attempts: ${msg}`);
@@ -425,7 +431,7 @@ export class VantaClient {
           { method, path: pathAndQuery, attempt, waitMs: wait, retryAfter },
           'Vanta rate limited; backing off',
         );
-        await sleep(wait);
+        await this.wait(wait);
         continue;
       }
       if (status >= 500) {
@@ -436,7 +442,7 @@ export class VantaClient {
             { method, path: pathAndQuery, status, attempt, waitMs: wait },
             'Vanta server error; retrying',
           );
-          await sleep(wait);
+          await this.wait(wait);
           continue;
         }
         throw new VantaUnavailableError(
