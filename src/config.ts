@@ -25,10 +25,8 @@ const posInt = (def: number) =>
     .int('expected an integer')
     .positive('expected a positive integer')
     .default(def);
-const url = (def?: string) => {
-  const s = z.string().url('expected an absolute URL such as https://api.example.com');
-  return def === undefined ? s.optional() : s.default(def);
-};
+const urlString = () => z.string().url('expected an absolute URL such as https://api.example.com');
+const url = (def: string) => urlString().default(def);
 
 /** Repo mapping: which repository holds the Terraform for a failure. Values are "owner/name" or "owner/name:subdir". */
 export const repoMappingSchema = z
@@ -97,7 +95,7 @@ export const configSchema = z.object({
     emptyToUndefined,
     z.string().default('us.anthropic.claude-opus-4-5-20251101-v1:0'),
   ),
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: z.preprocess(emptyToUndefined, url()),
+  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: opt(urlString()),
   FIX_ENGINE: z.preprocess(emptyToUndefined, z.enum(['auto', 'rules', 'llm']).default('auto')),
   LLM_ENABLED: z.preprocess(emptyToUndefined, bool.default(true)),
   LLM_MAX_TOKENS: z.preprocess(emptyToUndefined, posInt(4096)),
@@ -111,6 +109,15 @@ export const configSchema = z.object({
   ),
   POLL_INTERVAL_SECONDS: z.preprocess(emptyToUndefined, posInt(300)),
   MAX_CONCURRENT_WORKERS: z.preprocess(emptyToUndefined, posInt(10)),
+  LLM_CONCURRENCY: z.preprocess(emptyToUndefined, posInt(2)),
+  VANTA_ACTIVITIES_PER_SECOND: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'expected a positive number' }).positive('expected a positive number').default(1),
+  ),
+  GITHUB_ACTIVITIES_PER_SECOND: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'expected a positive number' }).positive('expected a positive number').default(0.2),
+  ),
   TERRAFORM_PATH: z.preprocess(emptyToUndefined, z.string().default('terraform')),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,

@@ -29,6 +29,12 @@ import {
   type Stage,
 } from './definitions';
 
+const OUTCOME_BY_ERROR_TYPE: Record<string, Outcome> = {
+  ResourceNotFoundError: 'not_found',
+  FixRejectedError: 'fix_rejected',
+  NoFixAvailableError: 'no_fix',
+};
+
 const stageRetry = {
   initialInterval: '2s',
   backoffCoefficient: 2,
@@ -195,12 +201,16 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     return finish('skipped', { reason });
   }
 
-  const failStage = (r: { reason: string; type?: string }, outcome: Outcome = 'failed') =>
-    finish(outcome, {
-      reason: r.reason,
-      recordStatus: outcome === 'not_found' ? 'not_found' : 'failed',
-      ttlSeconds: outcome === 'failed' && r.type === undefined ? 3600 : undefined,
-    });
+  /** Ends the run after a stage error: expected errors map to their outcome, the rest to "failed". */
+  const failStage = (r: { reason: string; type?: string }) => {
+    const outcome: Outcome = (r.type && OUTCOME_BY_ERROR_TYPE[r.type]) || 'failed';
+    const recordStatus =
+      outcome === 'failed' ? 'failed' : (outcome as 'not_found' | 'fix_rejected' | 'no_fix');
+    // A retryable error that exhausted its attempts is recorded briefly, so a later poll tries again.
+    const transient =
+      outcome === 'failed' && (r.type === undefined || !NON_RETRYABLE_ERROR_TYPES.includes(r.type));
+    return finish(outcome, { reason: r.reason, recordStatus, ttlSeconds: transient ? 3600 : undefined });
+  };
 
   const prep = await runStage('prepare', () =>
     repoWork.prepare.executeWithOptions(
@@ -229,8 +239,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       [{ failure, prepared: prepared! }],
     ),
   );
-  if (!analysis.ok)
-    return failStage(analysis, analysis.type === 'ResourceNotFoundError' ? 'not_found' : 'failed');
+  if (!analysis.ok) return failStage(analysis);
   if (analysis.value.status === 'not_found') {
     return finish('not_found', { reason: analysis.value.reason, recordStatus: 'not_found' });
   }
@@ -270,7 +279,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     if (byRule.status === 'no_rule' && engine === 'auto') return generate('llm');
     return byRule;
   });
-  if (!gen.ok) return failStage(gen, gen.type === 'NoFixAvailableError' ? 'no_fix' : 'failed');
+  if (!gen.ok) return failStage(gen);
   let generated = gen.value;
   if (generated.status === 'already_compliant') {
     status.ruleId = generated.ruleId;

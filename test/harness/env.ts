@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
+import { installRuntime } from '../../src/workers/worker';
 
 function need(name: string): string {
   const v = process.env[name];
@@ -25,6 +26,7 @@ export async function testClient(): Promise<{ client: Client; connection: Connec
 
 /** A native connection for test workers. */
 export function testNativeConnection(): Promise<NativeConnection> {
+  installRuntime();
   return NativeConnection.connect({ address: testTemporalAddress() });
 }
 

@@ -1,0 +1,110 @@
+/**
+ * createActivities(deps): thin adapters from Temporal to the plain modules. Each adapter adds the
+ * workflow id and failure key to every log line, heartbeats long work, and counts stage metrics.
+ * A stage without an implementation fails with StageNotImplementedError (never a fake success).
+ */
+import { Context } from '@temporalio/activity';
+import type { Logger } from '../logger';
+import { StageNotImplementedError } from '../errors';
+import type { RecordStore } from '../state/recordStore';
+import type { TerraFixActivities } from './types';
+
+export type { TerraFixActivities } from './types';
+
+/** The stage implementations supplied by the modules (Vanta, code host, Terraform, remediation). */
+export type StageImplementations = Partial<Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed'>>;
+
+/** Hooks for per-stage metrics (the worker passes prom-client recorders). */
+export interface ActivityMetrics {
+  observeStage(stage: string, seconds: number, ok: boolean): void;
+}
+
+export interface ActivityDeps {
+  records: RecordStore;
+  logger: Logger;
+  stages: StageImplementations;
+  metrics?: ActivityMetrics;
+}
+
+const STAGE_NAMES: (keyof StageImplementations)[] = [
+  'listFailures',
+  'prepare',
+  'analyze',
+  'generate',
+  'validate',
+  'openPullRequest',
+  'checkPullRequest',
+  'failureStillPresent',
+  'closePullRequest',
+];
+
+/** Names of the stages this worker cannot run (reported at start-up). */
+export function missingStages(stages: StageImplementations): string[] {
+  return STAGE_NAMES.filter((s) => typeof stages[s] !== 'function');
+}
+
+function failureKeyOf(args: unknown[]): string | undefined {
+  const a = args[0] as { key?: unknown; failure?: { key?: unknown }; failureKey?: unknown } | undefined;
+  const k = a?.failureKey ?? a?.failure?.key ?? a?.key;
+  return typeof k === 'string' ? k : undefined;
+}
+
+/** Builds the activity object a Worker registers. */
+export function createActivities(deps: ActivityDeps): TerraFixActivities {
+  const wrap = <K extends keyof TerraFixActivities>(name: K, fn: (...args: never[]) => Promise<unknown>) =>
+    (async (...args: never[]) => {
+      const ctx = Context.current();
+      const log = deps.logger.child({
+        activity: name,
+        workflowId: ctx.info.workflowExecution?.workflowId,
+        failureKey: failureKeyOf(args),
+        attempt: ctx.info.attempt,
+      });
+      const started = process.hrtime.bigint();
+      const beat = setInterval(() => ctx.heartbeat(), 10_000);
+      beat.unref();
+      try {
+        const out = await fn(...args);
+        const secs = Number(process.hrtime.bigint() - started) / 1e9;
+        deps.metrics?.observeStage(name, secs, true);
+        log.debug({ seconds: secs }, `${name} done`);
+        return out;
+      } catch (err) {
+        const secs = Number(process.hrtime.bigint() - started) / 1e9;
+        deps.metrics?.observeStage(name, secs, false);
+        log.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, `${name} failed`);
+        throw err;
+      } finally {
+        clearInterval(beat);
+      }
+    }) as TerraFixActivities[K];
+
+  const stage = <K extends keyof StageImplementations>(name: K): TerraFixActivities[K] => {
+    const impl = deps.stages[name];
+    if (typeof impl === 'function') return wrap(name, impl as never);
+    return wrap(name, async () => {
+      throw new StageNotImplementedError(
+        `stage "${name}" has no implementation in this worker: configure the module it needs (see README "Configuration")`,
+      );
+    });
+  };
+
+  return {
+    filterSuppressed: wrap('filterSuppressed', (async (keys: string[]) =>
+      deps.records.suppressed(keys)) as never),
+    claim: wrap('claim', (async (input: Parameters<TerraFixActivities['claim']>[0]) =>
+      deps.records.claim(input)) as never),
+    record: wrap('record', (async (input: Parameters<TerraFixActivities['record']>[0]) => {
+      await deps.records.put(input);
+    }) as never),
+    listFailures: stage('listFailures'),
+    prepare: stage('prepare'),
+    analyze: stage('analyze'),
+    generate: stage('generate'),
+    validate: stage('validate'),
+    openPullRequest: stage('openPullRequest'),
+    checkPullRequest: stage('checkPullRequest'),
+    failureStillPresent: stage('failureStillPresent'),
+    closePullRequest: stage('closePullRequest'),
+  };
+}

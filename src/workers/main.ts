@@ -1,0 +1,123 @@
+/**
+ * `terrafix worker`: the production worker process. Validates config, installs the Runtime, connects
+ * to Temporal and Redis, serves every task queue, runs the health server, and shuts down gracefully.
+ */
+import os from 'node:os';
+import Redis from 'ioredis';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities, missingStages } from '../activities';
+import { loadConfig, type Config } from '../config';
+import { createLogger, registerSecret, setLogger, type Logger } from '../logger';
+import { RecordStore } from '../state/recordStore';
+import { startHealthServer } from './health';
+import { createMetrics } from './metrics';
+import { buildStages } from './production';
+import { connectionOptions, createWorkerSet, installRuntime } from './worker';
+import { freePort } from '../sandbox/services';
+
+export interface RunWorkerOptions {
+  config?: Config;
+  logger?: Logger;
+  /** Called once the workers run and the health server listens. */
+  onReady?: (info: { healthPort: number }) => void;
+}
+
+/** Runs the worker until SIGINT/SIGTERM; resolves after a graceful shutdown. */
+export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
+  const config = opts.config ?? loadConfig();
+  for (const s of [
+    config.VANTA_CLIENT_SECRET,
+    config.VANTA_API_TOKEN,
+    config.GITHUB_TOKEN,
+    config.GITHUB_APP_PRIVATE_KEY,
+    config.TEMPORAL_API_KEY,
+  ]) {
+    registerSecret(s);
+  }
+  const log = opts.logger ?? createLogger({ level: config.LOG_LEVEL });
+  setLogger(log);
+  const started = Date.now();
+  const sdkMetricsPort = await freePort();
+  installRuntime({ metricsPort: sdkMetricsPort, logger: log });
+  const metrics = createMetrics();
+
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 3,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+  });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const records = new RecordStore(redis, { ttlSeconds: config.STATE_RETENTION_DAYS * 86400 });
+
+  const stages = await buildStages({ config, redis, logger: log, metrics });
+  const missing = missingStages(stages);
+  if (missing.length) {
+    log.warn(
+      { missing },
+      `stages without an implementation will fail with StageNotImplementedError: ${missing.join(', ')}`,
+    );
+  }
+  const activities = createActivities({ records, logger: log, stages, metrics });
+
+  const connection = await NativeConnection.connect(connectionOptions(config));
+  const bundlePath = process.env.TERRAFIX_WORKFLOW_BUNDLE;
+  const set = await createWorkerSet({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+    maxConcurrentActivities: config.MAX_CONCURRENT_WORKERS,
+    maxConcurrentLlm: config.LLM_CONCURRENCY,
+    vantaActivitiesPerSecond: config.VANTA_ACTIVITIES_PER_SECOND,
+    githubActivitiesPerSecond: config.GITHUB_ACTIVITIES_PER_SECOND,
+  });
+
+  const health = await startHealthServer(
+    {
+      alive: () => set.running(),
+      readiness: {
+        temporal: () => connection.workflowService.getSystemInfo({}),
+        redis: () => redis.ping(),
+      },
+      status: () => ({
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        host: os.hostname(),
+        namespace: config.TEMPORAL_NAMESPACE,
+        workers: [...set.workers.entries()].map(([queue, w]) => ({
+          queue,
+          state: w.getState(),
+          status: w.getStatus(),
+        })),
+        missingStages: missing,
+      }),
+      metrics: async () => {
+        const own = await metrics.registry.metrics();
+        const sdk = await fetch(`http://127.0.0.1:${sdkMetricsPort}/metrics`)
+          .then((r) => r.text())
+          .catch(() => '');
+        return `${own}\n${sdk}`;
+      },
+    },
+    config.HEALTH_PORT,
+  );
+  log.info({ healthPort: health.port, queues: [...set.workers.keys()] }, 'TerraFix worker running');
+  opts.onReady?.({ healthPort: health.port });
+  try {
+    // The Runtime's default shutdown signals (SIGINT, SIGTERM) stop the workers; in-flight activities
+    // get shutdownGraceTime to finish, then are handed back to the server for another worker.
+    await set.run();
+  } finally {
+    await health.close();
+    await connection.close();
+    redis.disconnect();
+    log.info('TerraFix worker stopped');
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((err: Error) => {
+    process.stderr.write(`terrafix worker: ${err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * TerraFix's own Prometheus metrics (prom-client), served on /metrics next to the Temporal SDK's.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ActivityMetrics } from '../activities';
+
+export interface TerraFixMetrics extends ActivityMetrics {
+  registry: Registry;
+  failures: Counter<'event'>;
+  prs: Counter<'action'>;
+  fixes: Counter<'engine' | 'verification'>;
+  llmTokens: Counter<'kind'>;
+  externalErrors: Counter<'service' | 'kind'>;
+  stageDuration: Histogram<'stage' | 'result'>;
+}
+
+/** Creates a registry with process metrics and TerraFix's counters and histograms. */
+export function createMetrics(): TerraFixMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'terrafix_process_' });
+  const stageDuration = new Histogram({
+    name: 'terrafix_stage_duration_seconds',
+    help: 'Duration of each remediation stage (activity), by result',
+    labelNames: ['stage', 'result'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'terrafix_failures_total',
+    help: 'Failures seen by polls, remediations started, deduplicated (already running) and suppressed (record)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+  const prs = new Counter({
+    name: 'terrafix_pull_requests_total',
+    help: 'Pull requests opened, updated, rejected and merged',
+    labelNames: ['action'] as const,
+    registers: [registry],
+  });
+  const fixes = new Counter({
+    name: 'terrafix_fixes_total',
+    help: 'Generated fixes by engine (rule/llm) and verification result',
+    labelNames: ['engine', 'verification'] as const,
+    registers: [registry],
+  });
+  const llmTokens = new Counter({
+    name: 'terrafix_llm_tokens_total',
+    help: 'Bedrock tokens by kind (input, output, cache_read, cache_write)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const externalErrors = new Counter({
+    name: 'terrafix_external_errors_total',
+    help: 'Errors from Vanta, GitHub and Bedrock by kind',
+    labelNames: ['service', 'kind'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    failures,
+    prs,
+    fixes,
+    llmTokens,
+    externalErrors,
+    stageDuration,
+    observeStage(stage, seconds, ok) {
+      stageDuration.observe({ stage, result: ok ? 'ok' : 'error' }, seconds);
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The worker process core: installs the Temporal Runtime once (Prometheus metrics), connects (plain,
+ * mTLS or API key for Temporal Cloud), and runs one Worker per task queue from DESIGN.md.
+ */
+import fs from 'node:fs';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type NativeConnectionOptions,
+  type WorkerOptions,
+} from '@temporalio/worker';
+import { taskQueues, type Config } from '../config';
+import type { TerraFixActivities } from '../activities/types';
+import type { Logger } from '../logger';
+
+let runtimeInstalled = false;
+
+/** Installs the Temporal Runtime with a Prometheus exporter on 127.0.0.1:metricsPort (once per process). */
+export function installRuntime(opts: { metricsPort?: number; logger?: Logger } = {}): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const log = opts.logger;
+  try {
+    Runtime.install({
+      logger: log
+        ? new DefaultLogger('WARN', (entry) => {
+            const level = entry.level === 'ERROR' ? 'error' : 'warn';
+            log[level]({ sdk: entry.meta }, entry.message);
+          })
+        : new DefaultLogger('WARN'),
+      telemetryOptions: opts.metricsPort
+        ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}` } } }
+        : undefined,
+    });
+  } catch (err) {
+    // Already installed (e.g. a connection was made first in tests): keep the existing runtime.
+    log?.warn({ err: (err as Error).message }, 'Temporal Runtime already installed');
+  }
+}
+
+/** Connection options for a plain, mTLS or API-key (Temporal Cloud) server. */
+export function connectionOptions(c: Config): NativeConnectionOptions {
+  const useTls = c.TEMPORAL_TLS || Boolean(c.TEMPORAL_API_KEY) || Boolean(c.TEMPORAL_TLS_CERT_PATH);
+  const opts: NativeConnectionOptions = { address: c.TEMPORAL_ADDRESS };
+  if (useTls) {
+    opts.tls = {
+      serverNameOverride: c.TEMPORAL_TLS_SERVER_NAME,
+      clientCertPair:
+        c.TEMPORAL_TLS_CERT_PATH && c.TEMPORAL_TLS_KEY_PATH
+          ? { crt: fs.readFileSync(c.TEMPORAL_TLS_CERT_PATH), key: fs.readFileSync(c.TEMPORAL_TLS_KEY_PATH) }
+          : undefined,
+    };
+  }
+  if (c.TEMPORAL_API_KEY) opts.apiKey = c.TEMPORAL_API_KEY;
+  return opts;
+}
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: TerraFixActivities;
+  /** Prebuilt bundle (production image) or the workflows source path (development, tests). */
+  workflowBundle?: { codePath: string };
+  workflowsPath?: string;
+  maxConcurrentActivities?: number;
+  /** Bedrock concurrency: how many LLM generations run at once on this worker. */
+  maxConcurrentLlm?: number;
+  /** Server-side limits (hold across all workers of the queue). */
+  vantaActivitiesPerSecond?: number;
+  githubActivitiesPerSecond?: number;
+  /** Which queues this process serves (all by default). */
+  queues?: ('main' | 'llm' | 'vanta' | 'github')[];
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export interface WorkerSet {
+  workers: Map<string, Worker>;
+  /** Runs until shutdown() (or a signal handled by the Runtime); rejects if a worker fails. */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+  running(): boolean;
+}
+
+/** Creates the workers for the main, LLM, Vanta and GitHub task queues. */
+export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
+  const q = taskQueues({ TEMPORAL_TASK_QUEUE: o.taskQueue });
+  const a = o.activities;
+  const serve = new Set(o.queues ?? ['main', 'llm', 'vanta', 'github']);
+  const common = {
+    connection: o.connection,
+    namespace: o.namespace,
+    shutdownGraceTime: o.shutdownGraceTime ?? '30s',
+  };
+  const workers = new Map<string, Worker>();
+  if (serve.has('main')) {
+    workers.set(
+      q.main,
+      await Worker.create({
+        ...common,
+        taskQueue: q.main,
+        ...(o.workflowBundle
+          ? { workflowBundle: o.workflowBundle }
+          : { workflowsPath: o.workflowsPath ?? require.resolve('../workflows') }),
+        activities: {
+          filterSuppressed: a.filterSuppressed,
+          claim: a.claim,
+          record: a.record,
+          prepare: a.prepare,
+          analyze: a.analyze,
+          generate: a.generate,
+          validate: a.validate,
+          failureStillPresent: a.failureStillPresent,
+        },
+        maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 10,
+      }),
+    );
+  }
+  if (serve.has('llm')) {
+    workers.set(
+      q.llm,
+      await Worker.create({
+        ...common,
+        taskQueue: q.llm,
+        activities: { generate: a.generate },
+        maxConcurrentActivityTaskExecutions: o.maxConcurrentLlm ?? 2,
+      }),
+    );
+  }
+  if (serve.has('vanta')) {
+    workers.set(
+      q.vanta,
+      await Worker.create({
+        ...common,
+        taskQueue: q.vanta,
+        activities: { listFailures: a.listFailures },
+        maxConcurrentActivityTaskExecutions: 2,
+        maxTaskQueueActivitiesPerSecond: o.vantaActivitiesPerSecond ?? 1,
+      }),
+    );
+  }
+  if (serve.has('github')) {
+    workers.set(
+      q.github,
+      await Worker.create({
+        ...common,
+        taskQueue: q.github,
+        activities: {
+          openPullRequest: a.openPullRequest,
+          checkPullRequest: a.checkPullRequest,
+          closePullRequest: a.closePullRequest,
+        },
+        maxConcurrentActivityTaskExecutions: 4,
+        maxTaskQueueActivitiesPerSecond: o.githubActivitiesPerSecond ?? 1,
+      }),
+    );
+  }
+  let isRunning = false;
+  return {
+    workers,
+    running: () => isRunning && [...workers.values()].every((w) => w.getState() === 'RUNNING'),
+    async run() {
+      isRunning = true;
+      try {
+        await Promise.all([...workers.values()].map((w) => w.run()));
+      } finally {
+        isRunning = false;
+      }
+    },
+    async shutdown() {
+      for (const w of workers.values()) {
+        if (w.getState() === 'RUNNING') w.shutdown();
+      }
+    },
+  };
+}
