@@ -14,3 +14,14 @@ export {
 } from './indexer';
 export { evaluate, collectRefs, valueToString } from './resolve';
 export { getParser, parseHcl } from './parser';
+export { locate, findBlock, relatedBlocks, blockRefs, stripKeys, arnContext } from './locate';
+export { applyPatch, safeRelPath, indentUnit } from './edit';
+export { formatBlockText, findTerraform } from './format';
+export {
+  arnToTerraform,
+  parseArn,
+  responseTypeToTerraform,
+  accountLevelType,
+  ARN_RULES,
+  CFN_TYPES,
+} from './awsTypes';

@@ -106,13 +106,15 @@ function localAddressOf(kind: string, labels: string[]): string {
 function toJsonBlocks(json: unknown, file: string): { blocks: ParsedBlock[]; errors: FileError[] } {
   // .tf.json: { "resource": { "type": { "name": {...} } }, "variable": { "x": {...} }, ... }
   const blocks: ParsedBlock[] = [];
-  if (!json || typeof json !== 'object') return { blocks, errors: [{ file, line: 1, message: 'not a JSON object' }] };
+  if (!json || typeof json !== 'object')
+    return { blocks, errors: [{ file, line: 1, message: 'not a JSON object' }] };
   const empty = { startByte: 0, endByte: 0, startLine: 1, endLine: 1 };
   const attrs = (o: unknown): Record<string, HclAttribute> => {
     const out: Record<string, HclAttribute> = {};
     if (!o || typeof o !== 'object') return out;
     for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v) && k !== 'tags' && k !== 'default') continue;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && k !== 'tags' && k !== 'default')
+        continue;
       out[k] = {
         name: k,
         exprText: JSON.stringify(v),
@@ -123,20 +125,51 @@ function toJsonBlocks(json: unknown, file: string): { blocks: ParsedBlock[]; err
     }
     return out;
   };
-  const depth: Record<string, number> = { resource: 2, data: 2, module: 1, variable: 1, output: 1, provider: 1 };
+  const depth: Record<string, number> = {
+    resource: 2,
+    data: 2,
+    module: 1,
+    variable: 1,
+    output: 1,
+    provider: 1,
+  };
   for (const [kind, v] of Object.entries(json as Record<string, unknown>)) {
     const d = depth[kind];
     if (kind === 'locals') {
-      blocks.push({ type: 'locals', labels: [], range: empty, bodyStart: 0, bodyEnd: 0, attributes: attrs(v), blocks: [] });
+      blocks.push({
+        type: 'locals',
+        labels: [],
+        range: empty,
+        bodyStart: 0,
+        bodyEnd: 0,
+        attributes: attrs(v),
+        blocks: [],
+      });
       continue;
     }
     if (!d || !v || typeof v !== 'object') continue;
     for (const [l1, v1] of Object.entries(v as Record<string, unknown>)) {
       if (d === 1) {
-        blocks.push({ type: kind, labels: [l1], range: empty, bodyStart: 0, bodyEnd: 0, attributes: attrs(v1), blocks: [] });
+        blocks.push({
+          type: kind,
+          labels: [l1],
+          range: empty,
+          bodyStart: 0,
+          bodyEnd: 0,
+          attributes: attrs(v1),
+          blocks: [],
+        });
       } else if (v1 && typeof v1 === 'object') {
         for (const [l2, v2] of Object.entries(v1 as Record<string, unknown>)) {
-          blocks.push({ type: kind, labels: [l1, l2], range: empty, bodyStart: 0, bodyEnd: 0, attributes: attrs(v2), blocks: [] });
+          blocks.push({
+            type: kind,
+            labels: [l1, l2],
+            range: empty,
+            bodyStart: 0,
+            bodyEnd: 0,
+            attributes: attrs(v2),
+            blocks: [],
+          });
         }
       }
     }
@@ -171,7 +204,13 @@ interface DirInfo {
 }
 
 function stripNested(n: ParsedNested): HclNestedBlock {
-  return { type: n.type, labels: n.labels, range: n.range, attributes: n.attributes, blocks: n.blocks.map(stripNested) };
+  return {
+    type: n.type,
+    labels: n.labels,
+    range: n.range,
+    attributes: n.attributes,
+    blocks: n.blocks.map(stripNested),
+  };
 }
 
 /** Parses a semver-ish version and returns its major number. */
@@ -205,12 +244,25 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
   const blocks: HclBlock[] = [];
   const parsedOf = new WeakMap<HclBlock, ParsedBlock>();
   const dirs = new Map<string, DirInfo>();
-  const provider: ProviderInfo = { awsConstraint: null, awsLockedVersion: null, awsMajor: null, providers: [] };
+  const provider: ProviderInfo = {
+    awsConstraint: null,
+    awsLockedVersion: null,
+    awsMajor: null,
+    providers: [],
+  };
   const providerSet = new Set<string>();
   const dirInfo = (d: string): DirInfo => {
     let di = dirs.get(d);
     if (!di) {
-      di = { dir: d, variables: new Map(), locals: {}, outputs: {}, moduleBlocks: [], blocks: [], tfvars: [] };
+      di = {
+        dir: d,
+        variables: new Map(),
+        locals: {},
+        outputs: {},
+        moduleBlocks: [],
+        blocks: [],
+        tfvars: [],
+      };
       dirs.set(d, di);
     }
     return di;
@@ -226,7 +278,10 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
         try {
           const p = path.join(absRoot, rels[i]);
           const st = await fs.stat(p);
-          texts[i] = st.size > maxBytes ? new Error(`file larger than ${maxBytes} bytes, skipped`) : await fs.readFile(p, 'utf8');
+          texts[i] =
+            st.size > maxBytes
+              ? new Error(`file larger than ${maxBytes} bytes, skipped`)
+              : await fs.readFile(p, 'utf8');
         } catch (err) {
           texts[i] = err as Error;
         }
@@ -290,21 +345,28 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
       parsedOf.set(b, pb);
       blocks.push(b);
       di.blocks.push(b);
-      if (pb.type === 'variable' && pb.labels[0]) di.variables.set(pb.labels[0], { default: pb.attributes.default?.expr });
-      else if (pb.type === 'locals') for (const [k, a] of Object.entries(pb.attributes)) di.locals[k] = a.expr;
-      else if (pb.type === 'output' && pb.labels[0] && pb.attributes.value) di.outputs[pb.labels[0]] = pb.attributes.value.expr;
+      if (pb.type === 'variable' && pb.labels[0])
+        di.variables.set(pb.labels[0], { default: pb.attributes.default?.expr });
+      else if (pb.type === 'locals')
+        for (const [k, a] of Object.entries(pb.attributes)) di.locals[k] = a.expr;
+      else if (pb.type === 'output' && pb.labels[0] && pb.attributes.value)
+        di.outputs[pb.labels[0]] = pb.attributes.value.expr;
       else if (pb.type === 'module') di.moduleBlocks.push(b);
       else if (pb.type === 'terraform') {
         for (const rp of pb.blocks.filter((x) => x.type === 'required_providers')) {
           for (const a of Object.values(rp.attributes)) {
             if (a.expr.t !== 'object') continue;
             const get = (k: string): string | null => {
-              const it = a.expr.t === 'object' ? a.expr.items.find((x) => x.key.t === 'lit' && x.key.v === k) : undefined;
+              const it =
+                a.expr.t === 'object'
+                  ? a.expr.items.find((x) => x.key.t === 'lit' && x.key.v === k)
+                  : undefined;
               return it && it.val.t === 'lit' && typeof it.val.v === 'string' ? it.val.v : null;
             };
             const src = get('source') ?? `hashicorp/${a.name}`;
             providerSet.add(src);
-            if (/(^|\/)hashicorp\/aws$/.test(src) && !provider.awsConstraint) provider.awsConstraint = get('version');
+            if (/(^|\/)hashicorp\/aws$/.test(src) && !provider.awsConstraint)
+              provider.awsConstraint = get('version');
           }
         }
       }
@@ -324,13 +386,24 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     }
     return { source, dir: null };
   };
-  for (const di of dirs.values()) for (const mb of di.moduleBlocks) {
-    const { dir } = moduleSource(mb);
-    if (dir !== null && dirs.has(dir)) calledDirs.add(dir);
-  }
-  const rootModuleDirs = [...dirs.keys()].filter((d) => !calledDirs.has(d) && dirs.get(d)!.blocks.length > 0).sort();
+  for (const di of dirs.values())
+    for (const mb of di.moduleBlocks) {
+      const { dir } = moduleSource(mb);
+      if (dir !== null && dirs.has(dir)) calledDirs.add(dir);
+    }
+  const rootModuleDirs = [...dirs.keys()]
+    .filter((d) => !calledDirs.has(d) && dirs.get(d)!.blocks.length > 0)
+    .sort();
 
-  const index: RepoIndex = { root: absRoot, files, blocks, modules: [], rootModuleDirs, provider, context: ctx };
+  const index: RepoIndex = {
+    root: absRoot,
+    files,
+    blocks,
+    modules: [],
+    rootModuleDirs,
+    provider,
+    context: ctx,
+  };
   const state: IndexInternals = { scopes: new Map(), parsed: parsedOf };
   internals.set(index, state);
 
@@ -338,15 +411,20 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     const empty: Scope = { vars: {}, locals: {}, localCache: new Map(), ctx };
     const vars: Record<string, Resolved> = {};
     for (const [name, v] of di.variables) {
-      vars[name] = v.default ? evaluate(v.default, empty) : { known: false, reason: 'no default value and no tfvars value' };
+      vars[name] = v.default
+        ? evaluate(v.default, empty)
+        : { known: false, reason: 'no default value and no tfvars value' };
     }
     const ordered = [...di.tfvars].sort((a, b) => {
-      const rank = (f: string): number => (f.endsWith('/terraform.tfvars') || f === 'terraform.tfvars' ? 0 : f.endsWith('.auto.tfvars') ? 1 : 2);
+      const rank = (f: string): number =>
+        f.endsWith('/terraform.tfvars') || f === 'terraform.tfvars' ? 0 : f.endsWith('.auto.tfvars') ? 1 : 2;
       return rank(a.file) - rank(b.file) || a.file.localeCompare(b.file);
     });
     // Terraform loads terraform.tfvars then *.auto.tfvars; other *.tfvars apply only with -var-file.
     const layers = [
-      ...ordered.filter((t) => !t.file.endsWith('.tfvars') || /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(t.file)).map((t) => t.attributes),
+      ...ordered
+        .filter((t) => !t.file.endsWith('.tfvars') || /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(t.file))
+        .map((t) => t.attributes),
       ...extra,
     ];
     for (const attrs of layers)
@@ -363,10 +441,17 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
   }
 
   // Instantiate modules depth-first from each root module directory.
-  const instantiate = (di: DirInfo, prefix: string, modulePath: string[], vars: Record<string, Resolved>, depth: number): void => {
+  const instantiate = (
+    di: DirInfo,
+    prefix: string,
+    modulePath: string[],
+    vars: Record<string, Resolved>,
+    depth: number,
+  ): void => {
     const scope: Scope = { vars, locals: di.locals, localCache: new Map(), ctx };
     const childOutputs = new Map<string, Resolved>();
-    scope.moduleOutputs = (name) => childOutputs.get(name) ?? { known: false, reason: `module.${name} is not a local module` };
+    scope.moduleOutputs = (name) =>
+      childOutputs.get(name) ?? { known: false, reason: `module.${name} is not a local module` };
     state.scopes.set(`${di.dir}\0${prefix}`, { dir: di.dir, scope });
     for (const b of di.blocks) {
       if (b.kind !== 'resource' && b.kind !== 'data' && b.kind !== 'module') continue;
@@ -386,7 +471,11 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
       const name = mb.labels[0] ?? '';
       const keys = expandKeys(mb, scope);
       for (const k of keys.keys) {
-        const iScope: Scope = { ...scope, ...(k.each ? { each: k.each } : {}), ...(k.count ? { count: k.count } : {}) };
+        const iScope: Scope = {
+          ...scope,
+          ...(k.each ? { each: k.each } : {}),
+          ...(k.count ? { count: k.count } : {}),
+        };
         const inputs: Record<string, Resolved> = {};
         for (const [an, a] of Object.entries(mb.attributes)) {
           if (['source', 'version', 'count', 'for_each', 'providers', 'depends_on'].includes(an)) continue;
@@ -401,7 +490,10 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
         const childVars: Record<string, Resolved> = {};
         for (const [vn, v] of child.variables) {
           childVars[vn] =
-            inputs[vn] ?? (v.default ? evaluate(v.default, empty) : { known: false, reason: `module input "${vn}" not set` });
+            inputs[vn] ??
+            (v.default
+              ? evaluate(v.default, empty)
+              : { known: false, reason: `module input "${vn}" not set` });
         }
         instantiate(child, childPrefix, childPath, childVars, depth + 1);
         if (!childOutputs.has(name) && k.key === null) {
@@ -421,8 +513,11 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
   for (const d of rootModuleDirs) instantiate(dirs.get(d)!, '', [], rootVars(dirs.get(d)!, extraVarFiles), 0);
   // Directories never reached (called only from unreachable callers) are indexed as their own roots.
   for (const di of dirs.values()) {
-    if (di.blocks.some((b) => (b.kind === 'resource' || b.kind === 'data' || b.kind === 'module') && !b.address)) {
-      if (![...state.scopes.values()].some((s) => s.dir === di.dir)) instantiate(di, '', [], rootVars(di, []), 0);
+    if (
+      di.blocks.some((b) => (b.kind === 'resource' || b.kind === 'data' || b.kind === 'module') && !b.address)
+    ) {
+      if (![...state.scopes.values()].some((s) => s.dir === di.dir))
+        instantiate(di, '', [], rootVars(di, []), 0);
     }
   }
 
@@ -480,7 +575,8 @@ function expandKeys(b: HclBlock, scope: Scope): { keys: ExpandedKey[]; reason?: 
   if (ct) {
     const r = evaluate(ct.expr, scope);
     if (!r.known) return { keys: [], reason: `count: ${r.reason}` };
-    if (typeof r.value !== 'number' || r.value < 0) return { keys: [], reason: 'count is not a non-negative number' };
+    if (typeof r.value !== 'number' || r.value < 0)
+      return { keys: [], reason: 'count is not a non-negative number' };
     const n = Math.min(r.value, 1000);
     return { keys: Array.from({ length: n }, (_, i) => ({ key: i, count: { index: i } })) };
   }
@@ -524,7 +620,12 @@ export function parsedBlock(index: RepoIndex, block: HclBlock): ParsedBlock | un
 }
 
 /** Re-resolves the attribute `name` of a block (optionally for one instance); dotted names walk nested blocks. */
-export function attributeValue(index: RepoIndex, block: HclBlock, name: string, inst?: BlockInstance): Resolved {
+export function attributeValue(
+  index: RepoIndex,
+  block: HclBlock,
+  name: string,
+  inst?: BlockInstance,
+): Resolved {
   const parts = name.split('.');
   let attrs = block.attributes;
   let nested = block.blocks;
@@ -540,7 +641,12 @@ export function attributeValue(index: RepoIndex, block: HclBlock, name: string, 
 }
 
 /** Evaluates an arbitrary expression in the scope of a block (instance). */
-export function resolveExpression(index: RepoIndex, block: HclBlock, expr: Expr, inst?: BlockInstance): Resolved {
+export function resolveExpression(
+  index: RepoIndex,
+  block: HclBlock,
+  expr: Expr,
+  inst?: BlockInstance,
+): Resolved {
   return evaluate(expr, scopeForInstance(index, block, inst));
 }
 

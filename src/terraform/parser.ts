@@ -67,7 +67,8 @@ const UNKNOWN_VALUE = { known: false as const, reason: 'not resolved yet' };
 export async function parseHcl(text: string, file: string): Promise<ParsedFile> {
   const parser = await getParser();
   const tree = parser.parse(text);
-  if (!tree) return { blocks: [], attributes: {}, errors: [{ file, line: 1, message: 'parser returned no tree' }] };
+  if (!tree)
+    return { blocks: [], attributes: {}, errors: [{ file, line: 1, message: 'parser returned no tree' }] };
   try {
     const root = tree.rootNode;
     const errors: FileError[] = [];
@@ -162,21 +163,24 @@ function convertAttribute(n: Node, text: string): HclAttribute | null {
 }
 
 function unquoteTemplateLiteral(s: string): string {
-  return s.replace(/\\(["\\nrt])|\\u([0-9a-fA-F]{4})|\$\$\{|%%\{/g, (m, c: string | undefined, u?: string) => {
-    if (u) return String.fromCharCode(parseInt(u, 16));
-    if (m === '$${') return '${';
-    if (m === '%%{') return '%{';
-    switch (c) {
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      default:
-        return c ?? m;
-    }
-  });
+  return s.replace(
+    /\\(["\\nrt])|\\u([0-9a-fA-F]{4})|\$\$\{|%%\{/g,
+    (m, c: string | undefined, u?: string) => {
+      if (u) return String.fromCharCode(parseInt(u, 16));
+      if (m === '$${') return '${';
+      if (m === '%%{') return '%{';
+      switch (c) {
+        case 'n':
+          return '\n';
+        case 'r':
+          return '\r';
+        case 't':
+          return '\t';
+        default:
+          return c ?? m;
+      }
+    },
+  );
 }
 
 function templateParts(n: Node, heredoc: boolean): Expr {
@@ -241,9 +245,7 @@ export function convertExpr(n: Node): Expr {
         const e = templateParts(c, true);
         if (strip && e.t === 'lit' && typeof e.v === 'string') {
           const lines = e.v.split('\n');
-          const ind = Math.min(
-            ...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length),
-          );
+          const ind = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
           return { t: 'lit', v: lines.map((l) => l.slice(Number.isFinite(ind) ? ind : 0)).join('\n') };
         }
         return e;
@@ -281,7 +283,9 @@ export function convertExpr(n: Node): Expr {
       const name = n.namedChildren[0]?.text ?? '';
       const argsNode = n.namedChildren.find((c) => c?.type === 'function_arguments');
       const args = argsNode
-        ? argsNode.namedChildren.filter((x): x is Node => x !== null && x.type === 'expression').map(convertExpr)
+        ? argsNode.namedChildren
+            .filter((x): x is Node => x !== null && x.type === 'expression')
+            .map(convertExpr)
         : [];
       const expand = argsNode ? argsNode.children.some((c) => c?.type === 'expand') : false;
       return { t: 'call', name, args, expand };
@@ -294,7 +298,9 @@ export function convertExpr(n: Node): Expr {
     case 'operation': {
       const c = n.namedChildren[0];
       if (!c) return { t: 'other', text: n.text };
-      const args = c.namedChildren.filter((x): x is Node => x !== null && x.type === 'expression').map(convertExpr);
+      const args = c.namedChildren
+        .filter((x): x is Node => x !== null && x.type === 'expression')
+        .map(convertExpr);
       const opNode = c.children.find((x) => x !== null && x.type !== 'expression' && !x.isNamed);
       const op = opNode?.text ?? c.childForFieldName('operator')?.text ?? '';
       return { t: 'op', op: c.type === 'unary_operation' ? `u${op}` : op, args };

@@ -29,7 +29,10 @@ export function valueToString(v: HclValue): string | null {
 }
 
 function refText(e: Extract<Expr, { t: 'ref' }>): string {
-  return [e.root, ...e.path.map((p) => (typeof p === 'string' ? p : typeof p === 'number' ? `[${p}]` : '[…]'))]
+  return [
+    e.root,
+    ...e.path.map((p) => (typeof p === 'string' ? p : typeof p === 'number' ? `[${p}]` : '[…]')),
+  ]
     .join('.')
     .replace(/\.\[/g, '[');
 }
@@ -138,7 +141,13 @@ function evalOp(op: string, v: HclValue[]): Resolved {
   return unknown(`unsupported operator ${op}`);
 }
 
-function walkPath(base: HclValue, p: (string | number | Expr)[], scope: Scope, depth: number, what: string): Resolved {
+function walkPath(
+  base: HclValue,
+  p: (string | number | Expr)[],
+  scope: Scope,
+  depth: number,
+  what: string,
+): Resolved {
   let cur: HclValue = base;
   for (const seg of p) {
     let k: string | number;
@@ -204,7 +213,9 @@ function evalRef(e: Extract<Expr, { t: 'ref' }>, scope: Scope, depth: number): R
     case 'data': {
       const [type, , attr] = e.path;
       if (type === 'aws_caller_identity' && attr === 'account_id') {
-        return scope.ctx.accountId ? known(scope.ctx.accountId) : unknown('account id not known (no failure accountId)');
+        return scope.ctx.accountId
+          ? known(scope.ctx.accountId)
+          : unknown('account id not known (no failure accountId)');
       }
       if (type === 'aws_region' && (attr === 'name' || attr === 'region' || attr === 'id')) {
         return scope.ctx.region ? known(scope.ctx.region) : unknown('region not known (no failure region)');
@@ -275,14 +286,17 @@ function evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, depth: number):
   }
   const s0 = a.length > 0 ? str(a[0]) : null;
   const isList = (v: HclValue): v is HclValue[] => Array.isArray(v);
-  const isMap = (v: HclValue): v is Record<string, HclValue> => !!v && typeof v === 'object' && !Array.isArray(v);
+  const isMap = (v: HclValue): v is Record<string, HclValue> =>
+    !!v && typeof v === 'object' && !Array.isArray(v);
   switch (e.name) {
     case 'lower':
       return s0 !== null ? known(s0.toLowerCase()) : unknown('lower() of a non-string');
     case 'upper':
       return s0 !== null ? known(s0.toUpperCase()) : unknown('upper() of a non-string');
     case 'title':
-      return s0 !== null ? known(s0.replace(/\b\w/g, (c) => c.toUpperCase())) : unknown('title() of a non-string');
+      return s0 !== null
+        ? known(s0.replace(/\b\w/g, (c) => c.toUpperCase()))
+        : unknown('title() of a non-string');
     case 'trimspace':
       return s0 !== null ? known(s0.trim()) : unknown('trimspace() of a non-string');
     case 'tostring':
@@ -314,7 +328,8 @@ function evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, depth: number):
     }
     case 'substr': {
       const [s, off, len] = a;
-      if (typeof s !== 'string' || typeof off !== 'number' || typeof len !== 'number') return unknown('substr()');
+      if (typeof s !== 'string' || typeof off !== 'number' || typeof len !== 'number')
+        return unknown('substr()');
       return known(len < 0 ? s.slice(off) : s.slice(off, off + len));
     }
     case 'concat':
@@ -348,7 +363,9 @@ function evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, depth: number):
       return known(flat(a[0]));
     }
     case 'compact':
-      return isList(a[0]) ? known(a[0].filter((x) => x !== null && x !== '')) : unknown('compact() of a non-list');
+      return isList(a[0])
+        ? known(a[0].filter((x) => x !== null && x !== ''))
+        : unknown('compact() of a non-list');
     case 'length':
       if (typeof a[0] === 'string') return known([...a[0]].length);
       if (isList(a[0])) return known(a[0].length);
@@ -377,7 +394,9 @@ function evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, depth: number):
       return known(l[i % l.length]);
     }
     case 'contains':
-      return isList(a[0]) ? known(a[0].some((x) => JSON.stringify(x) === JSON.stringify(a[1]))) : unknown('contains()');
+      return isList(a[0])
+        ? known(a[0].some((x) => JSON.stringify(x) === JSON.stringify(a[1])))
+        : unknown('contains()');
     case 'min':
     case 'max':
       return a.every((x) => typeof x === 'number')
@@ -437,7 +456,9 @@ export function collectRefs(e: Expr, out: string[] = []): string[] {
       break;
     case 'other':
       // Unparsed (for expressions, splats): scan the text for traversal roots.
-      for (const m of e.text.matchAll(/\b(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?/g))
+      for (const m of e.text.matchAll(
+        /\b(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?/g,
+      ))
         out.push(m[0]);
       break;
     case 'lit':

@@ -1,0 +1,121 @@
+/**
+ * Formatting of single blocks: `terraform fmt -` when the binary is available (TERRAFORM_PATH or
+ * PATH), else @cdktf/hcl-tools format() (hclwrite, close to terraform fmt). Text that does not parse
+ * is returned unchanged (validation reports it).
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const terraformCache = new Map<string, string | null>();
+
+/** The terraform binary to use, or null when none is installed. */
+export function findTerraform(explicit?: string): string | null {
+  const wanted = explicit ?? process.env.TERRAFORM_PATH ?? '';
+  if (terraformCache.has(wanted)) return terraformCache.get(wanted) ?? null;
+  let found: string | null = null;
+  const candidates = wanted
+    ? [wanted]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, 'terraform'));
+  for (const c of candidates) {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      found = c;
+      break;
+    } catch {
+      // not here
+    }
+  }
+  terraformCache.set(wanted, found);
+  return found;
+}
+
+/** Environment for terraform subprocesses: no colour, no checkpoint calls, no CLI-config warnings. */
+export function terraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    ...extra,
+  };
+  if (process.env.TF_CLI_CONFIG_FILE && fs.existsSync(process.env.TF_CLI_CONFIG_FILE))
+    env.TF_CLI_CONFIG_FILE = process.env.TF_CLI_CONFIG_FILE;
+  if (process.env.TF_PLUGIN_CACHE_DIR) env.TF_PLUGIN_CACHE_DIR = process.env.TF_PLUGIN_CACHE_DIR;
+  return env;
+}
+
+function terraformFmt(bin: string, text: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, ['fmt', '-no-color', '-'], {
+      env: terraformEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.resume();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? out : null);
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(text);
+  });
+}
+
+let hclFormat: ((s: string) => Promise<string>) | undefined;
+
+/** Formats one or more top-level blocks (LF line endings in and out). Returns the text unchanged on failure. */
+export async function formatBlockText(
+  text: string,
+  opts: { terraformPath?: string } = {},
+): Promise<{ text: string; formatter: string }> {
+  const bin = findTerraform(opts.terraformPath);
+  if (bin) {
+    const r = await terraformFmt(bin, text);
+    if (r !== null) return { text: r, formatter: 'terraform fmt' };
+    return { text, formatter: 'none (terraform fmt rejected the text)' };
+  }
+  try {
+    hclFormat ??= (await import('@cdktf/hcl-tools')).format;
+    const r = await hclFormat(text);
+    return { text: r, formatter: '@cdktf/hcl-tools' };
+  } catch {
+    return { text, formatter: 'none (hcl-tools rejected the text)' };
+  }
+}
+
+/** Runs a terraform command with a time limit; never throws. */
+export function runTerraform(
+  bin: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = terraformEnv(),
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    execFile(
+      bin,
+      args,
+      { cwd, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+        resolve({
+          code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+          timedOut: !!e?.killed,
+        });
+      },
+    );
+  });
+}

@@ -1,0 +1,433 @@
+/**
+ * Locating a failure's resource in an indexed repository, and the blocks related to a resource.
+ * Strategies, in order: explicit address/file; ARN; Vanta responseType + displayName (resolved names);
+ * tags; block label; account-level controls.
+ */
+import path from 'node:path';
+import type { Failure, MatchKind, Target } from '../contracts';
+import {
+  accountLevelType,
+  arnToTerraform,
+  isAccountKind,
+  nameAttributesFor,
+  parseArn,
+  responseTypeToTerraform,
+} from './awsTypes';
+import { attributeValue, setResolutionContext } from './indexer';
+import { collectRefs, valueToString } from './resolve';
+import type { BlockInstance, Candidate, HclBlock, HclNestedBlock, LocateResult, RepoIndex } from './types';
+
+/** Removes instance keys (["k"], [0]) from an address. */
+export function stripKeys(address: string): string {
+  return address.replace(/\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g, '');
+}
+
+/**
+ * Finds the block for an address: a full address (module.x["k"].aws_s3_bucket.y["k"], keys optional),
+ * or a module-local address (aws_s3_bucket.y) optionally restricted to one file.
+ */
+export function findBlock(index: RepoIndex, address: string, file?: string): HclBlock | undefined {
+  const a = address.trim();
+  const bare = stripKeys(a);
+  const pool = file ? index.blocks.filter((b) => b.file === file) : index.blocks;
+  return (
+    pool.find((b) => b.instances.some((i) => i.address === a)) ??
+    pool.find((b) => b.address === a || stripKeys(b.address) === bare) ??
+    pool.find((b) => b.instances.some((i) => stripKeys(i.address) === bare)) ??
+    pool.find((b) => b.localAddress === bare)
+  );
+}
+
+const REF_KINDS = new Set(['resource', 'data', 'module']);
+
+function nestedRefs(blocks: HclNestedBlock[], out: string[]): void {
+  for (const n of blocks) {
+    for (const a of Object.values(n.attributes)) collectRefs(a.expr, out);
+    nestedRefs(n.blocks, out);
+  }
+}
+
+/** Every reference made by a block (attributes and nested blocks). */
+export function blockRefs(b: HclBlock): string[] {
+  const out: string[] = [];
+  for (const a of Object.values(b.attributes)) collectRefs(a.expr, out);
+  nestedRefs(b.blocks, out);
+  return out;
+}
+
+/** Blocks of the same module that reference (configure) the block at `address`, e.g. bucket encryption. */
+export function relatedBlocks(index: RepoIndex, address: string): HclBlock[] {
+  const target = findBlock(index, address);
+  if (!target) return [];
+  const local = target.localAddress;
+  return index.blocks.filter(
+    (b) =>
+      b !== target &&
+      b.moduleDir === target.moduleDir &&
+      REF_KINDS.has(b.kind) &&
+      blockRefs(b).some((r) => r === local || r.startsWith(`${local}.`)),
+  );
+}
+
+function toTarget(
+  index: RepoIndex,
+  b: HclBlock,
+  inst: BlockInstance | null,
+  matchedBy: MatchKind,
+  confidence: number,
+): Target {
+  return {
+    file: b.file,
+    address: inst ? inst.address : b.address,
+    resourceType: b.kind === 'resource' || b.kind === 'data' ? (b.labels[0] ?? '') : '',
+    moduleDir: b.moduleDir,
+    startByte: b.range.startByte,
+    endByte: b.range.endByte,
+    startLine: b.range.startLine,
+    endLine: b.range.endLine,
+    matchedBy,
+    confidence,
+    related: relatedBlocks(index, b.address).map((r) => {
+      const prefix = inst
+        ? inst.modulePath.map((m) => `module.${m}`).join('.')
+        : b.address.slice(0, -b.localAddress.length - 1);
+      return prefix ? `${prefix}.${r.localAddress}` : r.localAddress;
+    }),
+  };
+}
+
+/** Instances to consider for a block (a single pseudo-instance when count/for_each is unknown). */
+function instancesOf(b: HclBlock): (BlockInstance | null)[] {
+  return b.instances.length > 0 ? b.instances : [null];
+}
+
+const resources = (index: RepoIndex, types: string[] | null): HclBlock[] =>
+  index.blocks.filter(
+    (b) => b.kind === 'resource' && (!types || types.length === 0 || types.includes(b.labels[0] ?? '')),
+  );
+
+const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+function tagValues(index: RepoIndex, b: HclBlock, inst: BlockInstance | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const attr of ['tags', 'tags_all']) {
+    const r = attributeValue(index, b, attr, inst ?? undefined);
+    if (r.known && r.value && typeof r.value === 'object' && !Array.isArray(r.value)) {
+      for (const [k, v] of Object.entries(r.value)) {
+        const s = valueToString(v);
+        if (s !== null) out[k] = s;
+      }
+    }
+  }
+  return out;
+}
+
+function similarity(a: string, b: string): number {
+  const x = norm(a);
+  const y = norm(b);
+  if (!x || !y) return 0;
+  if (x === y) return 1;
+  if (x.includes(y) || y.includes(x)) return Math.min(x.length, y.length) / Math.max(x.length, y.length);
+  // Dice coefficient over bigrams.
+  const bi = (s: string): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (let i = 0; i < s.length - 1; i++) m.set(s.slice(i, i + 2), (m.get(s.slice(i, i + 2)) ?? 0) + 1);
+    return m;
+  };
+  const bx = bi(x);
+  const by = bi(y);
+  let inter = 0;
+  for (const [k, v] of bx) inter += Math.min(v, by.get(k) ?? 0);
+  return (2 * inter) / Math.max(1, x.length - 1 + y.length - 1);
+}
+
+interface Scored {
+  block: HclBlock;
+  inst: BlockInstance | null;
+  matchedBy: MatchKind;
+  score: number;
+  reasons: string[];
+}
+
+function matchName(
+  index: RepoIndex,
+  blocks: HclBlock[],
+  name: string,
+  attrHint: string | null,
+  via: 'arn' | 'display',
+): Scored[] {
+  const out: Scored[] = [];
+  for (const b of blocks) {
+    const attrs = attrHint ? [attrHint] : nameAttributesFor(b.labels[0] ?? '');
+    for (const inst of instancesOf(b)) {
+      for (const an of attrs) {
+        const attr = b.attributes[an];
+        if (!attr) continue;
+        const r = attributeValue(index, b, an, inst ?? undefined);
+        if (!r.known) continue;
+        const v = valueToString(r.value);
+        if (v === null || v !== name) continue;
+        const literal = attr.expr.t === 'lit';
+        out.push({
+          block: b,
+          inst,
+          matchedBy: via === 'arn' ? 'arn' : literal ? 'display_name' : 'resolved_name',
+          score: via === 'arn' ? 0.97 : literal ? 0.95 : 0.9,
+          reasons: [
+            `${an} ${literal ? 'is the literal' : `resolves (${attr.exprText}) to`} "${name}"${via === 'arn' ? ' from the ARN' : ''}`,
+          ],
+        });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function matchTags(index: RepoIndex, blocks: HclBlock[], name: string): Scored[] {
+  const out: Scored[] = [];
+  for (const b of blocks) {
+    for (const inst of instancesOf(b)) {
+      const tags = tagValues(index, b, inst);
+      if (tags.Name === name)
+        out.push({ block: b, inst, matchedBy: 'tag', score: 0.85, reasons: [`tag Name = "${name}"`] });
+      else {
+        const k = Object.keys(tags).find((t) => tags[t] === name);
+        if (k) out.push({ block: b, inst, matchedBy: 'tag', score: 0.7, reasons: [`tag ${k} = "${name}"`] });
+      }
+    }
+  }
+  return out;
+}
+
+function matchLabel(blocks: HclBlock[], name: string): Scored[] {
+  const n = norm(name);
+  if (!n) return [];
+  return blocks
+    .filter((b) => norm(b.labels[1] ?? '') === n)
+    .map((b) => ({
+      block: b,
+      inst: null,
+      matchedBy: 'label' as const,
+      score: 0.5,
+      reasons: [`block label "${b.labels[1]}" matches "${name}"`],
+    }));
+}
+
+/** Picks a sensible file to add an account-level resource to (root module with the aws provider). */
+function placementFile(index: RepoIndex): string | null {
+  const dirs = index.rootModuleDirs.length > 0 ? index.rootModuleDirs : [''];
+  const providerBlock = index.blocks.find(
+    (b) => b.kind === 'provider' && b.labels[0] === 'aws' && dirs.includes(b.moduleDir),
+  );
+  const dir = providerBlock?.moduleDir ?? dirs[0];
+  const files = Object.keys(index.files).filter(
+    (f) => f.endsWith('.tf') && path.posix.dirname(f) === (dir || '.'),
+  );
+  for (const pref of ['security.tf', 'account.tf', 'main.tf']) {
+    const f = files.find((x) => path.posix.basename(x) === pref);
+    if (f) return f;
+  }
+  return providerBlock?.file ?? files[0] ?? null;
+}
+
+function dedupe(scored: Scored[]): Scored[] {
+  const best = new Map<string, Scored>();
+  for (const s of scored) {
+    const key = s.inst ? s.inst.address : s.block.address;
+    const cur = best.get(key);
+    if (!cur || s.score > cur.score) best.set(key, s);
+    else if (cur && s.score === cur.score) cur.reasons.push(...s.reasons);
+  }
+  return [...best.values()].sort(
+    (a, b) => b.score - a.score || a.block.address.localeCompare(b.block.address),
+  );
+}
+
+/** Locates the failing resource of a failure. Never throws for "not found": see status. */
+export function locate(index: RepoIndex, failure: Failure): LocateResult {
+  const res = failure.resource ?? {};
+  const arnCtx = arnContext(res.arn);
+  setResolutionContext(index, {
+    accountId: res.accountId ?? arnCtx.accountId,
+    region: res.region ?? arnCtx.region,
+  });
+  const errors = Object.values(index.files).flatMap((f) => f.errors);
+  const reasons: string[] = [];
+  let scored: Scored[] = [];
+  const fileFilter = res.file ? res.file.replace(/\\/g, '/').replace(/^\.\//, '') : null;
+  const inFile = (s: Scored[]): Scored[] => (fileFilter ? s.filter((x) => x.block.file === fileFilter) : s);
+
+  // 1. Explicit address / file.
+  if (res.terraformAddress) {
+    const b = findBlock(index, res.terraformAddress, fileFilter ?? undefined);
+    if (b) {
+      const inst = b.instances.find((i) => i.address === res.terraformAddress!.trim()) ?? null;
+      scored.push({
+        block: b,
+        inst,
+        matchedBy: 'address',
+        score: 1,
+        reasons: [`address ${res.terraformAddress} given`],
+      });
+    } else reasons.push(`address ${res.terraformAddress} not found in the repository`);
+  }
+  const arnMap = res.arn ? arnToTerraform(res.arn) : null;
+  if (res.arn && !arnMap) reasons.push(`ARN ${res.arn} is not a known resource type`);
+  const types = arnMap?.types ?? responseTypeToTerraform(res.responseType);
+  if (scored.length === 0 && fileFilter && !res.displayName && !res.arn) {
+    const inF = resources(index, types).filter((b) => b.file === fileFilter);
+    if (inF.length > 0)
+      scored.push(
+        ...inF.map((b) => ({
+          block: b,
+          inst: null,
+          matchedBy: 'file' as const,
+          score: inF.length === 1 ? 0.8 : 0.5,
+          reasons: [`only resource${types.length ? ` of type ${types.join('/')}` : ''} in ${fileFilter}`],
+        })),
+      );
+    else reasons.push(`no matching resource in file ${fileFilter}`);
+  }
+
+  // 2. ARN.
+  if (scored.length === 0 && arnMap) {
+    const pool = resources(index, arnMap.types);
+    if (arnMap.attribute)
+      scored.push(...inFile(matchName(index, pool, arnMap.identifier, arnMap.attribute, 'arn')));
+    if (scored.length === 0) {
+      scored.push(...inFile(matchTags(index, pool, arnMap.identifier)));
+      if (scored.length === 0)
+        reasons.push(
+          `no ${arnMap.types.join('/')} has ${arnMap.attribute ?? 'an identifier'} = "${arnMap.identifier}"`,
+        );
+    }
+  }
+
+  // 3. displayName + responseType, 4. tags, 5. label.
+  const name = res.displayName?.trim();
+  if (scored.length === 0 && name && !isAccountKind(res.responseType)) {
+    const pool = resources(index, types.length > 0 ? types : null);
+    scored.push(...inFile(matchName(index, pool, name, null, 'display')));
+    if (scored.length === 0) scored.push(...inFile(matchTags(index, pool, name)));
+    if (scored.length === 0) scored.push(...inFile(matchLabel(pool, name)));
+    if (scored.length === 0)
+      reasons.push(`no ${types.length ? types.join('/') : 'resource'} named or tagged "${name}"`);
+  }
+
+  // 6. Account-level controls.
+  const acctType =
+    isAccountKind(res.responseType) || scored.length === 0
+      ? accountLevelType(`${failure.testId} ${failure.testName ?? ''}`)
+      : null;
+  if (scored.length === 0 && acctType && (isAccountKind(res.responseType) || !name)) {
+    const existing = resources(index, [acctType]);
+    if (existing.length > 0) {
+      scored.push(
+        ...existing.map((b) => ({
+          block: b,
+          inst: null,
+          matchedBy: 'account_level' as const,
+          score: 0.8,
+          reasons: [`account-level control implemented by ${acctType}`],
+        })),
+      );
+    } else {
+      const file = placementFile(index);
+      if (file) {
+        const text = index.files[file].text;
+        const lines = text.split('\n').length;
+        const target: Target = {
+          file,
+          address: `${acctType}.this`,
+          resourceType: acctType,
+          moduleDir: path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file),
+          startByte: text.length,
+          endByte: text.length,
+          startLine: lines,
+          endLine: lines,
+          matchedBy: 'account_level',
+          confidence: 0.6,
+          related: [],
+          placeholder: true,
+        };
+        reasons.push(`no ${acctType} in the repository: add it to ${file}`);
+        return {
+          status: 'found',
+          target,
+          candidates: [{ target, score: 0.6, reasons: [...reasons] }],
+          reasons,
+          errors,
+        };
+      }
+    }
+  }
+
+  const ranked = dedupe(scored);
+  const candidates: Candidate[] = ranked.map((s) => ({
+    target: toTarget(index, s.block, s.inst, s.matchedBy, s.score),
+    score: s.score,
+    reasons: s.reasons,
+  }));
+  if (candidates.length === 0) {
+    // Closest candidates for the report, never a match.
+    const probe = name ?? arnMap?.identifier ?? res.terraformAddress ?? '';
+    const pool = resources(index, types.length > 0 ? types : null);
+    const near = pool
+      .map((b) => {
+        const nameVal = nameAttributesFor(b.labels[0] ?? '')
+          .map((a) => b.attributes[a]?.value)
+          .find((v) => v?.known);
+        const label = nameVal && nameVal.known ? (valueToString(nameVal.value) ?? '') : '';
+        return {
+          b,
+          s: Math.max(
+            similarity(probe, label),
+            similarity(probe, b.labels[1] ?? ''),
+            similarity(probe, b.address),
+          ),
+        };
+      })
+      .filter((x) => x.s > 0.3)
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 5);
+    return {
+      status: 'not_found',
+      target: null,
+      candidates: near.map((x) => ({
+        target: toTarget(index, x.b, null, 'label', Math.round(x.s * 30) / 100),
+        score: Math.round(x.s * 30) / 100,
+        reasons: [`similar to "${probe}" (not a match)`],
+      })),
+      reasons: reasons.length > 0 ? reasons : ['the failure carries no address, ARN or display name'],
+      errors,
+    };
+  }
+  const top = candidates[0];
+  const tied = candidates.filter((c) => c.score === top.score);
+  if (tied.length > 1) {
+    return {
+      status: 'ambiguous',
+      target: null,
+      candidates,
+      reasons: [
+        ...reasons,
+        `${tied.length} blocks match equally (${tied.map((t) => t.target.address).join(', ')})`,
+      ],
+      errors,
+    };
+  }
+  return {
+    status: 'found',
+    target: top.target,
+    candidates,
+    reasons: [...reasons, ...ranked[0].reasons],
+    errors,
+  };
+}
+
+/** Parses an ARN's account and region (for resolving data.aws_caller_identity / data.aws_region). */
+export function arnContext(arn: string | undefined): { accountId?: string; region?: string } {
+  const a = arn ? parseArn(arn) : null;
+  return a ? { accountId: a.account || undefined, region: a.region || undefined } : {};
+}
