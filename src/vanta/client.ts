@@ -18,7 +18,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import type { z } from 'zod';
-import { ApiShapeError, PermanentApiError, redactSecrets } from '../errors';
+import { ApiShapeError, ConfigError, PermanentApiError, redactSecrets } from '../errors';
 import { registerSecret, type Logger } from '../logger';
 import { RequestBudgetExhaustedError, VantaAuthError, VantaHttpError, VantaUnavailableError } from './errors';
 import { LocalWindowLimiter, RedisWindowLimiter, acquireAll, type WindowLimiter } from './limiter';
@@ -143,7 +143,8 @@ export class VantaClient {
 
   private readonly baseUrl: string;
   private readonly prefix: string;
-  private readonly appId: string;
+  /** Hash of the API origin and client id: keys Redis state per Vanta application. */
+  readonly appId: string;
   private readonly limiters: WindowLimiter[];
   private readonly tokenLimiter: WindowLimiter;
   private readonly semaphore: Semaphore;
@@ -169,7 +170,7 @@ export class VantaClient {
   constructor(private readonly opts: VantaClientOptions) {
     const u = new URL(opts.baseUrl);
     if (u.pathname !== '/' && u.pathname !== '')
-      throw new PermanentApiError(`VANTA_API_URL must be an origin without a path (got path ${u.pathname})`);
+      throw new ConfigError(`VANTA_API_URL must be an origin without a path (got path ${u.pathname})`);
     this.baseUrl = u.origin;
     this.prefix = opts.keyPrefix ?? 'terrafix:vanta:';
     const ident = 'token' in opts.credentials ? 'static' : opts.credentials.clientId;

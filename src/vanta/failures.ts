@@ -165,7 +165,7 @@ export async function listFailuresWithStats(
   const stats: ListFailuresStats = { tests: tests.length, testsFetched: 0, testsFromCache: 0, failures: 0 };
   const ttl = opts.cacheTtlSec ?? 7 * 24 * 3600;
   const perTest = await mapLimit(tests, opts.concurrency ?? 2, async (test) => {
-    const cacheKey = client.redisKey(`poll:test:${test.id}`);
+    const cacheKey = client.redisKey(`poll:${client.appId}:test:${test.id}`);
     if (opts.skipUnchanged && test.lastTestRunDate) {
       const raw = await client.redis.get(cacheKey);
       if (raw) {
