@@ -18,7 +18,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Non-TypeScript assets under src/ (JSON seeds and the like) go next to the compiled code.
 RUN npx tsc -p tsconfig.build.json \
+    && find src -type f ! -name '*.ts' -exec sh -c 'for f; do install -D -m 0644 "$f" "dist/${f#src/}"; done' sh {} + \
     && node dist/workers/bundle.js \
     && test -s dist/workflow-bundle.js
 
