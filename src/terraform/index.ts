@@ -25,3 +25,5 @@ export {
   ARN_RULES,
   CFN_TYPES,
 } from './awsTypes';
+export { validateChange } from './validate';
+export { normalizeFailure } from './normalizeFailure';

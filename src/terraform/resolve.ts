@@ -419,7 +419,7 @@ function evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, depth: number):
 }
 
 /** Every reference (root + static path prefix) that appears in an expression, e.g. "aws_s3_bucket.b.id". */
-export function collectRefs(e: Expr, out: string[] = []): string[] {
+export function collectRefs(e: Expr, out: string[] = [], scanText = true): string[] {
   switch (e.t) {
     case 'ref': {
       const segs = [e.root];
@@ -428,33 +428,34 @@ export function collectRefs(e: Expr, out: string[] = []): string[] {
         else break;
       }
       out.push(segs.join('.'));
-      for (const p of e.path) if (typeof p === 'object') collectRefs(p, out);
+      for (const p of e.path) if (typeof p === 'object') collectRefs(p, out, scanText);
       break;
     }
     case 'tpl':
-      for (const p of e.parts) if (typeof p !== 'string') collectRefs(p, out);
+      for (const p of e.parts) if (typeof p !== 'string') collectRefs(p, out, scanText);
       break;
     case 'tuple':
-      e.items.forEach((i) => collectRefs(i, out));
+      e.items.forEach((i) => collectRefs(i, out, scanText));
       break;
     case 'object':
       e.items.forEach((i) => {
-        collectRefs(i.key, out);
-        collectRefs(i.val, out);
+        collectRefs(i.key, out, scanText);
+        collectRefs(i.val, out, scanText);
       });
       break;
     case 'call':
-      e.args.forEach((i) => collectRefs(i, out));
+      e.args.forEach((i) => collectRefs(i, out, scanText));
       break;
     case 'cond':
-      collectRefs(e.cond, out);
-      collectRefs(e.then, out);
-      collectRefs(e.else, out);
+      collectRefs(e.cond, out, scanText);
+      collectRefs(e.then, out, scanText);
+      collectRefs(e.else, out, scanText);
       break;
     case 'op':
-      e.args.forEach((i) => collectRefs(i, out));
+      e.args.forEach((i) => collectRefs(i, out, scanText));
       break;
     case 'other':
+      if (!scanText) break;
       // Unparsed (for expressions, splats): scan the text for traversal roots.
       for (const m of e.text.matchAll(
         /\b(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?/g,
