@@ -8,7 +8,7 @@
  * returned list stays complete either way.
  */
 import type { Failure, FailureResource, Severity } from '../contracts';
-import { ConfigError } from '../errors';
+import { ConfigError, InvalidFailureError } from '../errors';
 import type { VantaClient } from './client';
 import { VantaHttpError } from './errors';
 import type { VantaEntity, VantaTest } from './schemas';
@@ -213,7 +213,7 @@ export function parseVantaKey(failure: Pick<Failure, 'key' | 'testId'>): {
 } {
   const prefix = `vanta:${failure.testId}:`;
   if (!failure.key.startsWith(prefix) || failure.key.length === prefix.length) {
-    throw new ConfigError(`not a Vanta failure key for test ${failure.testId}: ${failure.key}`);
+    throw new InvalidFailureError(`not a Vanta failure key for test ${failure.testId}: ${failure.key}`);
   }
   return { testId: failure.testId, entityId: failure.key.slice(prefix.length) };
 }

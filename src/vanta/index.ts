@@ -4,7 +4,8 @@ import { vantaAuthMode, type Config } from '../config';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logger';
 import { VANTA_READ_SCOPE, VantaClient, type VantaClientOptions } from './client';
-import type { ListFailuresOptions } from './failures';
+import type { Failure } from '../contracts';
+import { isFailurePresent, listFailuresWithStats, type ListFailuresOptions } from './failures';
 
 export * from './client';
 export * from './errors';
@@ -51,5 +52,31 @@ export function listFailuresOptionsFromConfig(config: Config): ListFailuresOptio
     frameworkFilter: config.VANTA_FRAMEWORK_FILTER,
     categoryFilter: config.VANTA_CATEGORY_FILTER,
     skipUnchanged: config.VANTA_SKIP_UNCHANGED,
+  };
+}
+
+/** The Vanta stages a worker registers (the activity adapters wrap these). */
+export interface VantaStages {
+  listFailures(): Promise<Failure[]>;
+  failureStillPresent(input: { failure: Failure }): Promise<boolean>;
+}
+
+/** Builds the Vanta stage implementations (listFailures, failureStillPresent) from the config. */
+export function createVantaStages(
+  config: Config,
+  deps: { redis: Redis; logger: Logger },
+  overrides: Partial<VantaClientOptions> = {},
+): VantaStages {
+  const client = createVantaClient(config, deps, overrides);
+  const listOpts = listFailuresOptionsFromConfig(config);
+  const log = deps.logger.child({ component: 'vanta' });
+  return {
+    async listFailures() {
+      const before = client.requestCount;
+      const { failures, stats } = await listFailuresWithStats(client, listOpts);
+      log.info({ ...stats, requests: client.requestCount - before }, 'listed Vanta failures');
+      return failures;
+    },
+    failureStillPresent: ({ failure }) => isFailurePresent(client, failure),
   };
 }

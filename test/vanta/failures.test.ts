@@ -2,7 +2,9 @@
 import type Redis from 'ioredis';
 import { testRedis, uniqueName } from '../harness/env';
 import { generateSeed, startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import { loadConfig } from '../../src/config';
 import {
+  createVantaStages,
   deactivateEntity,
   isFailurePresent,
   listFailures,
@@ -11,7 +13,7 @@ import {
   VANTA_READ_SCOPE,
   VANTA_WRITE_SCOPE,
 } from '../../src/vanta';
-import { APP, emulatorClient } from './helpers';
+import { APP, captureLogger, emulatorClient } from './helpers';
 
 let redis: Redis;
 let emu: VantaEmulator | undefined;
@@ -226,4 +228,24 @@ test('toFailure treats Vanta text as untrusted: control characters stripped, siz
     region: 'eu-west-1',
     accountId: '123456789012',
   });
+});
+
+test('createVantaStages builds listFailures / failureStillPresent from the environment config', async () => {
+  emu = await startVantaEmulator();
+  const config = loadConfig({
+    VANTA_CLIENT_ID: APP.clientId,
+    VANTA_CLIENT_SECRET: APP.clientSecret,
+    VANTA_API_URL: emu.url,
+    VANTA_FRAMEWORK_FILTER: 'hipaa',
+  });
+  const stages = createVantaStages(config, { redis, logger: captureLogger().logger }, { keyPrefix: prefix });
+  const failures = await stages.listFailures();
+  expect(failures.map((f) => f.key)).toEqual(['vanta:aws-rds-multi-az-redundancy:ent-rds-main']);
+  expect(failures[0].testUrl).toBe('https://app.vanta.com/tests/aws-rds-multi-az-redundancy');
+  expect(await stages.failureStillPresent({ failure: failures[0] })).toBe(true);
+  emu.setFailing('aws-rds-multi-az-redundancy', []);
+  expect(await stages.failureStillPresent({ failure: failures[0] })).toBe(false);
+  await expect(
+    stages.failureStillPresent({ failure: { ...failures[0], source: 'file', key: 'file:abc' } }),
+  ).rejects.toThrow(/not a Vanta failure key/);
 });
