@@ -2,6 +2,7 @@
  * tree-sitter (web-tree-sitter + tree-sitter-terraform.wasm) parsing into plain block/expression
  * records. The parser is initialised once per process and reused. Offsets are UTF-16 indices.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import type { Expr, FileError, HclAttribute, HclNestedBlock, SourceRange } from './types';
@@ -16,7 +17,8 @@ export function getParser(): Promise<Parser> {
       path.dirname(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/package.json')),
       'tree-sitter-terraform.wasm',
     );
-    const lang = await Language.load(wasm);
+    // Pass bytes: Language.load(path) uses a dynamic import that jest's CommonJS runtime rejects.
+    const lang = await Language.load(new Uint8Array(await readFile(wasm)));
     const p = new Parser();
     p.setLanguage(lang);
     return p;

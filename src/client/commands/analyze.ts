@@ -1,0 +1,124 @@
+/**
+ * `terrafix analyze --repo DIR --failure FILE [--json]`: indexes a Terraform repository and locates
+ * the failing resource. Exit 0 when found, 3 when ambiguous or not found, 2 on bad input.
+ * The JSON shape is documented in docs/terraform.md.
+ */
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { TerraFixError } from '../../errors';
+import { indexRepository, locate, normalizeFailure, type LocateResult, type Target } from '../../terraform';
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface AnalyzeTargetJson {
+  address: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+  matchedBy: string;
+  confidence: number;
+}
+
+export interface AnalyzeJson {
+  status: LocateResult['status'];
+  target: AnalyzeTargetJson | null;
+  candidates: AnalyzeTargetJson[];
+  errors: { file: string; line: number; message: string }[];
+}
+
+const targetJson = (t: Target): AnalyzeTargetJson => ({
+  address: t.address,
+  file: t.file,
+  startLine: t.startLine,
+  endLine: t.endLine,
+  matchedBy: t.matchedBy,
+  confidence: t.confidence,
+});
+
+/** The stable --json object for a locate result. */
+export function analyzeJson(r: LocateResult): AnalyzeJson {
+  return {
+    status: r.status,
+    target: r.target ? targetJson(r.target) : null,
+    candidates: r.candidates.map((c) => targetJson(c.target)),
+    errors: r.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
+  };
+}
+
+function human(r: LocateResult): string {
+  const lines: string[] = [];
+  if (r.target) {
+    const t = r.target;
+    lines.push(`found ${t.address}${t.placeholder ? ' (to be added)' : ''}`);
+    lines.push(`  file:       ${t.file}:${t.startLine}-${t.endLine}`);
+    lines.push(`  matched by: ${t.matchedBy} (confidence ${t.confidence})`);
+    if (t.related.length) lines.push(`  related:    ${t.related.join(', ')}`);
+  } else lines.push(r.status === 'ambiguous' ? 'ambiguous: several blocks match' : 'not found');
+  for (const reason of r.reasons) lines.push(`  - ${reason}`);
+  if (!r.target && r.candidates.length > 0) {
+    lines.push(r.status === 'ambiguous' ? 'candidates:' : 'closest candidates:');
+    for (const c of r.candidates)
+      lines.push(
+        `  ${c.target.address}  ${c.target.file}:${c.target.startLine}  (${c.target.matchedBy}, ${c.score})`,
+      );
+  }
+  for (const e of r.errors) lines.push(`parse error: ${e.file}:${e.line}: ${e.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs the analyze command; returns the exit code and output instead of printing. */
+export async function runAnalyze(opts: {
+  repo: string;
+  failure: string;
+  json?: boolean;
+}): Promise<CommandResult> {
+  let failureJson: unknown;
+  try {
+    failureJson = JSON.parse(await fs.readFile(opts.failure, 'utf8'));
+  } catch (err) {
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: `cannot read failure file ${opts.failure}: ${(err as Error).message}\n`,
+    };
+  }
+  try {
+    const st = await fs.stat(opts.repo);
+    if (!st.isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    return { exitCode: 2, stdout: '', stderr: `--repo ${opts.repo}: ${(err as Error).message}\n` };
+  }
+  try {
+    const failure = normalizeFailure(failureJson);
+    const index = await indexRepository(opts.repo, {
+      context: { accountId: failure.resource.accountId, region: failure.resource.region },
+    });
+    const r = locate(index, failure);
+    const exitCode = r.status === 'found' ? 0 : 3;
+    return { exitCode, stdout: opts.json ? `${JSON.stringify(analyzeJson(r))}\n` : human(r), stderr: '' };
+  } catch (err) {
+    if (err instanceof TerraFixError)
+      return { exitCode: 2, stdout: '', stderr: `${err.name}: ${err.message}\n` };
+    throw err;
+  }
+}
+
+/** Registers `analyze` on the CLI program. */
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('locate the Terraform block of a compliance failure in a repository')
+    .requiredOption('--repo <dir>', 'repository (or Terraform root) directory')
+    .requiredOption('--failure <file>', 'failure JSON (Failure contract or legacy snake_case shape)')
+    .option('--json', 'print one JSON object')
+    .action(async (o: { repo: string; failure: string; json?: boolean }) => {
+      const r = await runAnalyze(o);
+      if (r.stdout) process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.exitCode;
+    });
+}
