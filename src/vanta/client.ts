@@ -423,6 +423,13 @@ export class VantaClient {
       }
       if (status === 429) {
         this.metrics.rateLimited += 1;
+        if (auth === 'token') {
+          // Never wait while holding the refresh lock: the caller (or Temporal) retries later.
+          const ms = this.retryAfterMs(retryAfter);
+          throw new RequestBudgetExhaustedError(
+            `Vanta token endpoint answered 429${ms === undefined ? '' : `; retry in ${Math.ceil(ms / 1000)} s`}`,
+          );
+        }
         if (retries429 >= this.o.max429Retries) {
           throw new VantaUnavailableError(`${what} still rate limited (429) after ${attempt} attempts`, 429);
         }

@@ -274,3 +274,14 @@ describe('secrets', () => {
     expect(text).not.toMatch(/bearer\s+vat_/i);
   });
 });
+
+test('a 429 from the token endpoint is not waited out under the refresh lock', async () => {
+  await emu.stop();
+  emu = await startVantaEmulator({ tokenRequestsPerMinute: 1 });
+  const c = emulatorClient(emu, redis, prefix);
+  await c.listTests({});
+  emu.issueTokenOutOfBand(); // out of band: does not count against the emulator's token window
+  const d = emulatorClient(emu, redis, `${uniqueName('vanta-client')}:`); // separate budget keys
+  await expect(d.listTests({})).rejects.toBeInstanceOf(RequestBudgetExhaustedError);
+  expect(emu.requestLog.filter((r) => r.path === '/oauth/token').map((r) => r.status)).toEqual([200, 429]);
+});
