@@ -241,6 +241,38 @@ export class RepoWorkspace {
     }
   }
 
+  /**
+   * Fetches all blobs of `sha` missing from the partial clone in one request (checkout-index would
+   * otherwise fetch them lazily one by one), the way git's promisor remote does it internally.
+   */
+  private async prefetchBlobs(
+    mirror: string,
+    sha: string,
+    opts: { credential?: GitCredential; heartbeat?: () => void; heartbeatMs?: number },
+  ): Promise<void> {
+    const listed = await runGit(['rev-list', '--objects', '--missing=print', sha], { cwd: mirror });
+    const missing = listed.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('?'))
+      .map((l) => l.slice(1).trim());
+    if (missing.length === 0) return;
+    await runGit(
+      [
+        '-c',
+        'fetch.negotiationAlgorithm=noop',
+        'fetch',
+        'origin',
+        '--quiet',
+        '--no-tags',
+        '--no-write-fetch-head',
+        '--recurse-submodules=no',
+        '--filter=blob:none',
+        '--stdin',
+      ],
+      { ...opts, cwd: mirror, input: missing.join('\n') + '\n' },
+    );
+  }
+
   private async exportCommit(
     repo: WorkspaceRepo,
     sha: string,
@@ -261,6 +293,7 @@ export class RepoWorkspace {
       env: { GIT_INDEX_FILE: index, GIT_WORK_TREE: tmp },
     };
     try {
+      if (this.partial) await this.prefetchBlobs(mirror, sha, opts);
       await runGit(['read-tree', sha], opts);
       await runGit(['checkout-index', '--all', '--force'], opts);
       fs.renameSync(tmp, target);
