@@ -6,13 +6,12 @@
 #            terraform, tini as PID 1 so SIGTERM reaches the worker, non-root user, read-only friendly.
 # Build: docker build -t terrafix:dev .        Run: see docker-compose.temporal.yml and docs/deploy.md
 
-ARG NODE_IMAGE=node:20-bookworm-slim
 ARG TERRAFORM_VERSION=1.11.4
 
 # terraform is a static Go binary; the official image provides it for every architecture.
 FROM hashicorp/terraform:${TERRAFORM_VERSION} AS terraform
 
-FROM ${NODE_IMAGE} AS build
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -24,13 +23,13 @@ RUN npx tsc -p tsconfig.build.json \
     && node dist/workers/bundle.js \
     && test -s dist/workflow-bundle.js
 
-FROM ${NODE_IMAGE} AS deps
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM ${NODE_IMAGE} AS runtime
+FROM node:20-bookworm-slim AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Versions of Debian packages follow the bookworm security updates of the base image (see .hadolint.yaml).
 RUN apt-get update \

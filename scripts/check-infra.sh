@@ -38,6 +38,20 @@ else
   done
 fi
 
+# Checkov (optional, `pip install checkov`): AWS best practices; deliberate exceptions carry
+# #checkov:skip comments with their reason.
+CHECKOV="${CHECKOV:-checkov}"
+if command -v "$CHECKOV" >/dev/null 2>&1; then
+  if "$CHECKOV" -d infra --framework terraform --compact --quiet --skip-download; then
+    echo "ok: checkov found no failed checks in infra"
+  else
+    echo "FAILED: checkov infra" >&2
+    status=1
+  fi
+else
+  echo "skipped: checkov: not installed (pip install checkov)"
+fi
+
 # Dogfooding: TerraFix's own rules must find nothing in its infrastructure.
 if [ -d node_modules ] && npx --no-install tsx src/client/main.ts scan --help >/dev/null 2>&1; then
   set +e
