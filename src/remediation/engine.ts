@@ -1,0 +1,353 @@
+/**
+ * The remediation engine: picks a rule (or the LLM), produces a Patch, and proves it before it leaves
+ * (`verifyFix`): guardrails, apply, re-parse, untouched blocks byte-identical, and the rule's check
+ * passing on the patched repository.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import type { GenerateResult } from '../activities/types';
+import type { Failure, Patch, Target, TokenUsage, VerifiedFix } from '../contracts';
+import {
+  applyPatch,
+  blockRefs,
+  findBlock,
+  indexRepository,
+  parseHcl,
+  relatedBlocks,
+  type FileChange,
+  type HclBlock,
+  type RepoIndex,
+} from '../terraform';
+import {
+  redactCredentials,
+  restorePlaceholders,
+  unknownPlaceholders,
+  type RedactionMapping,
+} from '../security/redact';
+import { checkPatch, textProblems } from './guardrails';
+import type { LlmClient } from './llm/client';
+import { parsePatchToolInput } from './llm/patchSchema';
+import {
+  buildRepairMessage,
+  buildUserMessage,
+  patchAsToolInput,
+  SYSTEM_PROMPT,
+  type ContextBlock,
+} from './llm/prompt';
+import { findRule, RULES } from './match';
+import type { Rule, RuleContext } from './types';
+
+export { findRule, RULES };
+
+export type PatchResult = Extract<GenerateResult, { status: 'patch' }>;
+
+/** The rule context for a target: its block, instance and the provider major version. */
+export function ruleContext(index: RepoIndex, target: Target, failure?: Failure): RuleContext {
+  const block = target.placeholder
+    ? undefined
+    : (index.blocks.find(
+        (b) => b.file === target.file && b.range.startByte === target.startByte && b.kind !== 'locals',
+      ) ?? findBlock(index, target.address, target.file));
+  const instance = block?.instances.find((i) => i.address === target.address);
+  return { index, target, block, instance, providerMajor: index.provider.awsMajor ?? 5, failure };
+}
+
+/** Deterministic generation: a matching rule's patch, "already compliant", or no rule. */
+export function generateWithRules(index: RepoIndex, target: Target, failure: Failure): GenerateResult {
+  const rule = findRule(failure, target);
+  if (!rule)
+    return {
+      status: 'no_rule',
+      reason: `no rule matches test "${failure.testId}" on ${target.resourceType || 'this resource'}`,
+    };
+  const ctx = ruleContext(index, target, failure);
+  if (!ctx.block && !rule.accountLevel)
+    return {
+      status: 'no_fix',
+      reason: `rule ${rule.id}: block ${target.address} not found in ${target.file}`,
+    };
+  const check = rule.check(ctx);
+  if (check.status === 'compliant')
+    return { status: 'already_compliant', ruleId: rule.id, reason: check.reasons.join('; ') };
+  try {
+    const patch = rule.fix(ctx);
+    if (patch.edits.length === 0) return { status: 'no_fix', reason: `rule ${rule.id} produced no edit` };
+    return { status: 'patch', engine: 'rule', ruleId: rule.id, patch, tokens: null };
+  } catch (err) {
+    return { status: 'no_fix', reason: `rule ${rule.id}: ${(err as Error).message}` };
+  }
+}
+
+function blockText(index: RepoIndex, b: HclBlock): string {
+  return index.files[b.file].text.slice(b.range.startByte, b.range.endByte);
+}
+
+/** The context the model sees: target, related blocks, variables/locals it uses, provider constraints. */
+export function llmContextBlocks(index: RepoIndex, target: Target): ContextBlock[] {
+  const out: ContextBlock[] = [];
+  const seen = new Set<HclBlock>();
+  const add = (b: HclBlock, role: ContextBlock['role']) => {
+    if (seen.has(b)) return;
+    seen.add(b);
+    out.push({ file: b.file, address: b.localAddress, role, text: blockText(index, b) });
+  };
+  const ctx = ruleContext(index, target);
+  const main = ctx.block;
+  if (main) add(main, 'target');
+  else
+    out.push({
+      file: target.file,
+      address: target.address,
+      role: 'target',
+      text: '# (the resource does not exist yet: add it to this file)',
+    });
+  const related = main ? relatedBlocks(index, main.address).slice(0, 12) : [];
+  for (const r of related) add(r, 'related');
+  for (const b of [main, ...related].filter((x): x is HclBlock => Boolean(x))) {
+    for (const ref of blockRefs(b)) {
+      const m = /^(var|local)\.([\w-]+)/.exec(ref);
+      if (!m) continue;
+      const pool = index.blocks.filter((x) => x.moduleDir === target.moduleDir);
+      const v =
+        m[1] === 'var'
+          ? pool.find((x) => x.kind === 'variable' && x.labels[0] === m[2])
+          : pool.find((x) => x.kind === 'locals' && m[2] in x.attributes);
+      if (v) add(v, m[1] === 'var' ? 'variable' : 'local');
+    }
+  }
+  for (const t of index.blocks
+    .filter((x) => x.kind === 'terraform' && x.moduleDir === target.moduleDir)
+    .slice(0, 2))
+    add(t, 'terraform');
+  return out;
+}
+
+/** Restores placeholders in every text of a patch; errors when the model invented placeholders. */
+function restorePatch(p: Patch, mapping: RedactionMapping): { patch: Patch; errors: string[] } {
+  const all = JSON.stringify(p);
+  const unknown = unknownPlaceholders(all, mapping);
+  if (unknown.length)
+    return { patch: p, errors: [`the answer contains unknown secret placeholders: ${unknown.join(', ')}`] };
+  return { patch: JSON.parse(restorePlaceholders(all, mapping)) as Patch, errors: [] };
+}
+
+export interface LlmGenerateOptions {
+  client: LlmClient;
+  previousErrors?: string[];
+  previousPatch?: Patch;
+}
+
+/** LLM generation (one call; pass previousErrors/previousPatch for the repair round). */
+export async function generateWithLlm(
+  index: RepoIndex,
+  target: Target,
+  failure: Failure,
+  opts: LlmGenerateOptions,
+): Promise<GenerateResult> {
+  const rule = findRule(failure, target);
+  const blocks = llmContextBlocks(index, target);
+  const user = buildUserMessage({
+    failure,
+    target,
+    blocks,
+    provider: index.provider,
+    checkHint: rule?.requirement,
+  });
+  const red = redactCredentials(user);
+  const mapping = red.mapping;
+  let repair;
+  if (opts.previousErrors?.length && opts.previousPatch) {
+    const prev = redactCredentials(JSON.stringify(patchAsToolInput(opts.previousPatch)), mapping);
+    Object.assign(mapping, prev.mapping);
+    const errs = redactCredentials(buildRepairMessage(opts.previousErrors), mapping);
+    Object.assign(mapping, errs.mapping);
+    repair = { previousInput: JSON.parse(prev.text) as Record<string, unknown>, errorsText: errs.text };
+  }
+  const res = await opts.client.callPatchTool({ system: SYSTEM_PROMPT, user: red.text, repair });
+  if (!res.ok) return { status: 'no_fix', reason: `LLM: ${res.reason}` };
+  const parsed = parsePatchToolInput(res.input);
+  if (!parsed.ok) return { status: 'no_fix', reason: `LLM: malformed patch: ${parsed.errors.join('; ')}` };
+  const restored = restorePatch(parsed.patch, mapping);
+  if (restored.errors.length) return { status: 'no_fix', reason: `LLM: ${restored.errors.join('; ')}` };
+  return {
+    status: 'patch',
+    engine: 'llm',
+    modelId: opts.client.modelId,
+    patch: restored.patch,
+    tokens: res.tokens,
+  };
+}
+
+export interface GenerateFixOptions {
+  engine?: 'auto' | 'rules' | 'llm';
+  client?: LlmClient;
+}
+
+/** `auto` = rule if one matches, else the LLM when a client is configured, else a clear no_fix. */
+export async function generateFix(
+  index: RepoIndex,
+  target: Target,
+  failure: Failure,
+  opts: GenerateFixOptions = {},
+): Promise<GenerateResult> {
+  const engine = opts.engine ?? 'auto';
+  if (engine !== 'llm') {
+    const r = generateWithRules(index, target, failure);
+    if (engine === 'rules' || r.status !== 'no_rule') return r;
+  }
+  if (!opts.client) return { status: 'no_fix', reason: 'no rule matches and no LLM is configured' };
+  return generateWithLlm(index, target, failure, { client: opts.client });
+}
+
+export type VerifyResult = { ok: true; fix: VerifiedFix } | { ok: false; errors: string[] };
+
+export interface VerifyOptions {
+  /** Skip the terraform formatter in applyPatch (tests, benchmarks). */
+  format?: boolean;
+}
+
+/** Indexes the repository with the changed files overlaid (a scratch copy of the Terraform files). */
+async function overlayIndex(index: RepoIndex, files: FileChange[]): Promise<RepoIndex> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'terrafix-verify-'));
+  try {
+    const changed = new Map(files.map((f) => [f.path, f.after]));
+    const write = async (rel: string, text: string) => {
+      await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fs.writeFile(path.join(dir, rel), text);
+    };
+    for (const [rel, f] of Object.entries(index.files)) await write(rel, changed.get(rel) ?? f.text);
+    for (const [rel, text] of changed) if (!(rel in index.files)) await write(rel, text);
+    for (const extra of ['.terraform.lock.hcl']) {
+      for (const d of new Set(['', ...index.rootModuleDirs])) {
+        const p = path.join(index.root, d, extra);
+        try {
+          await write(path.join(d, extra), await fs.readFile(p, 'utf8'));
+        } catch {
+          /* no lock file there */
+        }
+      }
+    }
+    return await indexRepository(dir, { context: index.context });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Blocks named by a patch (file + module-local address). */
+function namedBlocks(p: Patch): Set<string> {
+  const out = new Set<string>();
+  for (const e of p.edits) if (e.kind !== 'insert_after') out.add(`${e.file}\u0000${e.address}`);
+  return out;
+}
+
+/** Applies, validates and re-checks a generated patch; returns a VerifiedFix or the reasons it was rejected. */
+export async function verifyFix(
+  index: RepoIndex,
+  target: Target,
+  failure: Failure,
+  generated: PatchResult,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const p = generated.patch;
+  const errors = checkPatch(index, target, p);
+  if (errors.length) return { ok: false, errors };
+  let files: FileChange[];
+  try {
+    files = (await applyPatch(index, p, { format: opts.format })).files;
+  } catch (err) {
+    return { ok: false, errors: [`the patch does not apply: ${(err as Error).message}`] };
+  }
+  if (files.length === 0) return { ok: false, errors: ['the patch changes nothing'] };
+  const named = namedBlocks(p);
+  for (const f of files) {
+    const parsed = await parseHcl(f.after, f.path);
+    if (parsed.errors.length) errors.push(...parsed.errors.map((e) => `${f.path}:${e.line}: ${e.message}`));
+    // Every block the patch does not name keeps its exact text, and none disappears.
+    const before = index.blocks.filter((b) => b.file === f.path);
+    for (const b of before) {
+      if (named.has(`${f.path}\u0000${b.localAddress}`)) {
+        const still = parsed.blocks.some(
+          (x) => x.type === b.kind && x.labels.join('.') === b.labels.join('.'),
+        );
+        if (!still) errors.push(`${f.path}: ${b.localAddress} was removed or renamed`);
+        continue;
+      }
+      if (!f.after.includes(blockText(index, b)))
+        errors.push(`${f.path}: ${b.localAddress} changed but the patch does not name it`);
+    }
+    // New text must pass the content guardrails (covers replace_block and formatting).
+    const added = parsed.blocks
+      .filter((x) => !before.some((b) => b.kind === x.type && b.labels.join('.') === x.labels.join('.')))
+      .map((x) => f.after.slice(x.range.startByte, x.range.endByte));
+    for (const t of added) for (const pr of textProblems(t)) errors.push(`${f.path}: new block ${pr}`);
+    // Named blocks may only gain problems they did not have (user_data may legitimately hold curl...).
+    for (const b of before) {
+      if (!named.has(`${f.path}\u0000${b.localAddress}`)) continue;
+      const nb = parsed.blocks.find((x) => x.type === b.kind && x.labels.join('.') === b.labels.join('.'));
+      if (!nb) continue;
+      const old = new Set(textProblems(blockText(index, b)));
+      for (const pr of textProblems(f.after.slice(nb.range.startByte, nb.range.endByte)))
+        if (!old.has(pr)) errors.push(`${f.path}: ${b.localAddress} ${pr}`);
+    }
+  }
+  if (errors.length) return { ok: false, errors: [...new Set(errors)] };
+
+  const ran = ['guardrails', 'apply', 'parse', 'untouched-blocks'];
+  const skipped: string[] = ['terraform validate (not run by the remediation engine)'];
+  const rule = generated.ruleId ? RULES.find((r) => r.id === generated.ruleId) : findRule(failure, target);
+  if (rule) {
+    const after = await overlayIndex(index, files);
+    const newTarget = target.placeholder ? { ...target, placeholder: false } : target;
+    const ctx = ruleContext(after, newTarget, failure);
+    if (!ctx.block) ctx.block = findBlock(after, target.address, target.file);
+    if (ctx.block || rule.accountLevel) {
+      const check = rule.check(ctx);
+      if (check.status !== 'compliant')
+        return { ok: false, errors: check.reasons.map((r) => `check ${rule.id} still fails: ${r}`) };
+      ran.push(`check:${rule.id}`);
+    } else return { ok: false, errors: [`${target.address} is missing after the patch`] };
+  } else skipped.push('rule check (no rule covers this failure)');
+
+  const diff = files
+    .map((f) =>
+      createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, '', '', { context: 3 }).replace(
+        /^=+\n/,
+        '',
+      ),
+    )
+    .join('');
+  const fix: VerifiedFix = {
+    engine: generated.engine,
+    ruleId: generated.ruleId ?? rule?.id,
+    modelId: generated.modelId,
+    files: files.map((f) => ({ path: f.path, content: f.after })),
+    diff,
+    explanation: p.explanation,
+    changedAttributes: p.changedAttributes,
+    confidence: p.confidence,
+    breakingChanges: p.breakingChanges,
+    additionalRequirements: p.additionalRequirements,
+    warnings: p.breakingChanges.length
+      ? ['this change is breaking: read the breaking changes before merging']
+      : [],
+    validation: { ran, skipped },
+    tokens: generated.tokens,
+  };
+  return { ok: true, fix };
+}
+
+/** Sums token usage of several calls (generation + repair). */
+export function addTokens(a: TokenUsage | null, b: TokenUsage | null): TokenUsage | null {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: (a.cacheWrite ?? 0) + (b.cacheWrite ?? 0),
+  };
+}
+
+export type { Rule };

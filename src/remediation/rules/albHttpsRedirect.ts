@@ -1,0 +1,77 @@
+/** Load balancer HTTP listeners redirect to HTTPS. */
+import type { PatchEdit } from '../../contracts';
+import type { Rule, RuleContext } from '../types';
+import { need, patch, read } from './helpers';
+
+function status(ctx: RuleContext): string[] {
+  const b = need(ctx);
+  const proto = read(ctx, 'protocol');
+  const port = read(ctx, 'port');
+  const isHttp = proto.set
+    ? proto.known && String(proto.value).toUpperCase() === 'HTTP'
+    : port.set && port.known && Number(port.value) === 80;
+  if (!isHttp) return [];
+  const actions = b.blocks.filter((n) => n.type === 'default_action');
+  const redirect = actions.find((a) => {
+    const t = a.attributes.type;
+    const r = a.blocks.find((x) => x.type === 'redirect');
+    const p = r?.attributes.protocol;
+    return (
+      t?.value.known &&
+      t.value.value === 'redirect' &&
+      p?.value.known &&
+      String(p.value.value).toUpperCase() === 'HTTPS'
+    );
+  });
+  return redirect ? [] : ['the HTTP listener does not redirect to HTTPS'];
+}
+
+export const rule: Rule = {
+  id: 'alb-http-to-https-redirect',
+  title: 'Load balancer redirects HTTP to HTTPS',
+  requirement: 'HTTP listeners have a default_action of type redirect to protocol HTTPS.',
+  vantaTestIds: ['load-balancer-http-to-https'],
+  checkovIds: ['CKV2_AWS_20', 'CKV_AWS_2'],
+  resourceTypes: ['aws_lb_listener', 'aws_alb_listener'],
+  keywords: /(load balancer|\balb\b|\belb\b).*(https|redirect)|http.to.https/i,
+  responseTypes: /load balancer|listener|elb/i,
+  breaking: true,
+  check(ctx) {
+    const p = status(ctx);
+    return p.length
+      ? { status: 'non_compliant', reasons: p }
+      : { status: 'compliant', reasons: ['HTTP is redirected to HTTPS (or the listener is not HTTP)'] };
+  },
+  fix(ctx) {
+    const b = need(ctx);
+    const n = b.blocks.filter((x) => x.type === 'default_action').length;
+    const edits: PatchEdit[] = [];
+    for (let i = n - 1; i >= 0; i--)
+      edits.push({
+        kind: 'remove_nested_block',
+        file: b.file,
+        address: b.localAddress,
+        path: [n > 1 ? `default_action[${i}]` : 'default_action'],
+      });
+    edits.push({
+      kind: 'add_nested_block',
+      file: b.file,
+      address: b.localAddress,
+      path: [],
+      text: 'default_action {\n  type = "redirect"\n\n  redirect {\n    port        = "443"\n    protocol    = "HTTPS"\n    status_code = "HTTP_301"\n  }\n}',
+    });
+    return patch({
+      edits,
+      explanation:
+        "Replaces the HTTP listener's default action with a permanent (301) redirect to HTTPS on port 443.",
+      changedAttributes: ['default_action'],
+      confidence: 'medium',
+      breakingChanges: [
+        'Plain-HTTP clients are redirected to HTTPS: the load balancer must have an HTTPS listener on 443 with a valid certificate, and clients that cannot follow redirects (health checkers, old integrations) must switch to HTTPS before merging.',
+      ],
+      additionalRequirements: [
+        'An HTTPS listener on port 443 (aws_lb_listener with protocol HTTPS and a certificate) must exist on the same load balancer.',
+      ],
+    });
+  },
+};

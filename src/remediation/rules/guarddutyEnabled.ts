@@ -1,0 +1,19 @@
+/** GuardDuty is enabled. */
+import { accountRule } from './accountCommon';
+import { eq } from './attrRule';
+
+export const rule = accountRule({
+  id: 'guardduty-enabled',
+  title: 'GuardDuty enabled',
+  requirement: 'aws_guardduty_detector with enable = true.',
+  vantaTestIds: [],
+  checkovIds: ['CKV2_AWS_3'],
+  resourceTypes: ['aws_guardduty_detector'],
+  keywords: /guard ?duty|threat detection|intrusion detection/i,
+  responseTypes: /account|guardduty/i,
+  breaking: false,
+  type: 'aws_guardduty_detector',
+  settings: [{ path: ['enable'], ok: eq(true), value: 'true', unsetOk: true, expect: 'true (default)' }],
+  explanation:
+    'Enables the GuardDuty detector for threat detection in this account and region (billed by analysed volume).',
+});

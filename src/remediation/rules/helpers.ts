@@ -1,0 +1,290 @@
+/**
+ * Helpers shared by the rule files: reading resolved values, finding configuration resources that
+ * reference the target, and building edits that change an existing setting in place instead of
+ * adding a duplicate.
+ */
+import type { Confidence, Patch, PatchEdit } from '../../contracts';
+import {
+  attributeValue,
+  collectRefs,
+  type HclBlock,
+  type HclNestedBlock,
+  type HclValue,
+} from '../../terraform';
+import type { CheckResult, RuleContext } from '../types';
+
+type WithBody = { attributes: HclBlock['attributes']; blocks: HclNestedBlock[] };
+
+/** Quotes a string as an HCL string literal. */
+export const q = (s: string): string => JSON.stringify(s);
+
+/** The block's address inside its module (e.g. aws_s3_bucket.logs). */
+export function local(b: HclBlock): string {
+  return b.localAddress;
+}
+
+/** The target block or an error naming the rule (rules with resource targets need one). */
+export function need(ctx: RuleContext): HclBlock {
+  if (!ctx.block) throw new Error(`no block found for ${ctx.target.address}`);
+  return ctx.block;
+}
+
+/** First nested block at a path of block types. */
+export function nestedAt(b: WithBody, path: string[]): HclNestedBlock | undefined {
+  let cur: WithBody | undefined = b;
+  let found: HclNestedBlock | undefined;
+  for (const t of path) {
+    found = cur?.blocks.find((n) => n.type === t);
+    if (!found) return undefined;
+    cur = found;
+  }
+  return found;
+}
+
+/** All nested blocks of a type directly inside a body. */
+export function nestedAll(b: WithBody, type: string): HclNestedBlock[] {
+  return b.blocks.filter((n) => n.type === type);
+}
+
+export type Tri =
+  | { set: false }
+  | { set: true; known: false; text: string }
+  | { set: true; known: true; value: HclValue; text: string };
+
+/** Reads an attribute (dotted path through first nested blocks) of a block, resolved for the target instance. */
+export function read(ctx: RuleContext, name: string, block: HclBlock | undefined = ctx.block): Tri {
+  if (!block) return { set: false };
+  const parts = name.split('.');
+  const holder = parts.length > 1 ? nestedAt(block, parts.slice(0, -1)) : block;
+  const a = holder?.attributes[parts[parts.length - 1]];
+  if (!a) return { set: false };
+  const inst = block === ctx.block ? ctx.instance : undefined;
+  const r = attributeValue(ctx.index, block, name, inst);
+  return r.known
+    ? { set: true, known: true, value: r.value, text: a.exprText }
+    : { set: true, known: false, text: a.exprText };
+}
+
+/** True when the attribute resolves to a value accepted by `ok`. */
+export function holds(
+  ctx: RuleContext,
+  name: string,
+  ok: (v: HclValue) => boolean,
+  block?: HclBlock,
+): boolean {
+  const r = read(ctx, name, block);
+  return r.set && r.known && ok(r.value);
+}
+
+export const isTrue = (v: HclValue): boolean => v === true || v === 'true';
+export const isFalse = (v: HclValue): boolean => v === false || v === 'false';
+export const nonEmptyString = (v: HclValue): boolean => typeof v === 'string' && v.length > 0;
+
+/** Edit that sets `path` (nested block types, then attribute) to `value`, creating missing nested blocks. */
+export function setAttr(ctx: RuleContext, block: HclBlock, path: string[], value: string): PatchEdit {
+  const nestedPath = path.slice(0, -1);
+  let existing = 0;
+  let cur: WithBody = block;
+  for (const t of nestedPath) {
+    const n = cur.blocks.find((x) => x.type === t);
+    if (!n) break;
+    cur = n;
+    existing++;
+  }
+  if (existing === nestedPath.length)
+    return { kind: 'set_attribute', file: block.file, address: local(block), path, value };
+  const missing = nestedPath.slice(existing);
+  let text = `${path[path.length - 1]} = ${value}`;
+  for (const t of [...missing].reverse()) text = `${t} {\n${indent(text)}\n}`;
+  return {
+    kind: 'add_nested_block',
+    file: block.file,
+    address: local(block),
+    path: nestedPath.slice(0, existing),
+    text,
+  };
+}
+
+/** Edits setting several attributes of one nested block (or of the block itself when nested = []). */
+export function setAttrs(
+  ctx: RuleContext,
+  block: HclBlock,
+  nested: string[],
+  values: [string, string][],
+): PatchEdit[] {
+  const holder = nested.length ? nestedAt(block, nested) : block;
+  if (holder || nested.length === 0) return values.map(([k, v]) => setAttr(ctx, block, [...nested, k], v));
+  // The nested block is missing: add it whole, with every attribute (deepest missing level first).
+  let existing = 0;
+  let cur: WithBody = block;
+  for (const t of nested) {
+    const n = cur.blocks.find((x) => x.type === t);
+    if (!n) break;
+    cur = n;
+    existing++;
+  }
+  let text = values.map(([k, v]) => `${k} = ${v}`).join('\n');
+  for (const t of nested.slice(existing).reverse()) text = `${t} {\n${indent(text)}\n}`;
+  return [
+    {
+      kind: 'add_nested_block',
+      file: block.file,
+      address: local(block),
+      path: nested.slice(0, existing),
+      text,
+    },
+  ];
+}
+
+/** Indents every non-empty line by two spaces. */
+export function indent(text: string, by = '  '): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
+}
+
+/** Blocks of the same module (directory) as the target. */
+export function moduleBlocks(ctx: RuleContext, kind = 'resource'): HclBlock[] {
+  return ctx.index.blocks.filter((b) => b.kind === kind && b.moduleDir === ctx.target.moduleDir);
+}
+
+/** Blocks of type `type` in the target's module whose `attr` references the target (or its resolved name). */
+export function referencing(
+  ctx: RuleContext,
+  type: string,
+  attr = 'bucket',
+  nameAttr = 'bucket',
+): HclBlock[] {
+  const b = ctx.block;
+  if (!b) return [];
+  const own = local(b);
+  const name = read(ctx, nameAttr);
+  return moduleBlocks(ctx).filter((c) => {
+    if (c.labels[0] !== type) return false;
+    const a = c.attributes[attr];
+    if (!a) return false;
+    if (collectRefs(a.expr).some((r) => r === own || r.startsWith(`${own}.`))) return true;
+    // for_each over the target: `for_each = aws_s3_bucket.x` + `bucket = each.value.id`
+    const fe = c.attributes.for_each;
+    if (
+      fe &&
+      collectRefs(fe.expr).some((r) => r === own || r.startsWith(`${own}.`)) &&
+      /\beach\./.test(a.exprText)
+    )
+      return true;
+    if (name.set && name.known && typeof name.value === 'string') {
+      const v = attributeValue(ctx.index, c, attr);
+      if (v.known && v.value === name.value) return true;
+    }
+    return false;
+  });
+}
+
+/** How new companion resources refer to the target, following its count/for_each. */
+export function instanceRef(ctx: RuleContext): { meta: string; ref: string } {
+  const b = need(ctx);
+  const own = local(b);
+  if (b.attributes.count) return { meta: `count = length(${own})\n`, ref: `${own}[count.index]` };
+  if (b.attributes.for_each) return { meta: `for_each = ${own}\n`, ref: 'each.value' };
+  return { meta: '', ref: own };
+}
+
+/** A label for a new resource of `type`, named after the target and unique in its module. */
+export function newLabel(ctx: RuleContext, type: string, suffix = ''): string {
+  const base = `${need(ctx).labels[1] ?? 'this'}${suffix}`;
+  const taken = new Set(
+    moduleBlocks(ctx)
+      .filter((b) => b.labels[0] === type)
+      .map((b) => b.labels[1]),
+  );
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+/** Edit inserting new top-level blocks right after the target block. */
+export function insertAfterTarget(ctx: RuleContext, blocks: string[]): PatchEdit {
+  const b = need(ctx);
+  return { kind: 'insert_after', file: b.file, afterAddress: local(b), text: blocks.join('\n\n') };
+}
+
+/** Builds a Patch with defaults for the optional lists. */
+export function patch(p: {
+  edits: PatchEdit[];
+  explanation: string;
+  changedAttributes: string[];
+  confidence?: Confidence;
+  breakingChanges?: string[];
+  additionalRequirements?: string[];
+}): Patch {
+  return {
+    edits: p.edits,
+    explanation: p.explanation,
+    changedAttributes: p.changedAttributes,
+    confidence: p.confidence ?? 'high',
+    breakingChanges: p.breakingChanges ?? [],
+    additionalRequirements: p.additionalRequirements ?? [],
+  };
+}
+
+/** Check result helper: compliant when there are no problems. */
+export function result(problems: string[], okReason: string): CheckResult {
+  return problems.length
+    ? { status: 'non_compliant', reasons: problems }
+    : { status: 'compliant', reasons: [okReason] };
+}
+
+/** A resolved value rendered for a message. */
+export function show(t: Tri): string {
+  if (!t.set) return 'unset';
+  return t.known ? JSON.stringify(t.value) : t.text;
+}
+
+/** Text of a KMS key resource (with rotation) plus an alias, for rules that need a customer managed key. */
+export function kmsKeyBlock(label: string, description: string, policy?: string): string {
+  const lines = [
+    `resource "aws_kms_key" "${label}" {`,
+    `  description         = ${q(description)}`,
+    '  enable_key_rotation = true',
+    '  deletion_window_in_days = 30',
+  ];
+  if (policy) lines.push(`  policy = ${policy}`);
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** A KMS key policy letting the account administer the key and an AWS service principal use it. */
+export function kmsPolicyFor(servicePrincipal: string, extraCondition = ''): string {
+  return `jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministration"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:\${data.aws_partition.current.partition}:iam::\${data.aws_caller_identity.current.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "AllowService"
+        Effect    = "Allow"
+        Principal = { Service = ${q(servicePrincipal)} }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"${extraCondition}
+      }
+    ]
+  })`;
+}
+
+/** data sources a KMS policy needs, only those the module does not declare yet. */
+export function identityDataBlocks(ctx: RuleContext): string[] {
+  const have = new Set(
+    ctx.index.blocks
+      .filter((b) => b.kind === 'data' && b.moduleDir === ctx.target.moduleDir)
+      .map((b) => b.localAddress),
+  );
+  const out: string[] = [];
+  if (!have.has('data.aws_caller_identity.current')) out.push('data "aws_caller_identity" "current" {}');
+  if (!have.has('data.aws_partition.current')) out.push('data "aws_partition" "current" {}');
+  return out;
+}

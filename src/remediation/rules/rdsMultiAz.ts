@@ -1,0 +1,17 @@
+/** RDS instances run Multi-AZ. */
+import { attrRule, eq } from './attrRule';
+
+export const rule = attrRule({
+  id: 'rds-multi-az',
+  title: 'RDS Multi-AZ',
+  requirement: 'multi_az = true on the DB instance.',
+  vantaTestIds: ['aws-rds-multi-az-redundancy'],
+  checkovIds: ['CKV_AWS_157'],
+  resourceTypes: ['aws_db_instance'],
+  keywords: /multi[- ]?az|redundan/i,
+  responseTypes: /rds|database|db/i,
+  breaking: false,
+  settings: [{ path: ['multi_az'], ok: eq(true), value: 'true', expect: 'true' }],
+  explanation:
+    'Runs the database with a synchronous standby in another availability zone so it survives an AZ failure. This roughly doubles the instance cost; the change is applied online (a brief I/O suspension may occur, apply during a maintenance window if unsure).',
+});

@@ -1,0 +1,14 @@
+/** No security group allows RDP from the internet. */
+import { sgRule } from './sgCommon';
+
+export const rule = sgRule(
+  {
+    id: 'sg-rdp-restricted',
+    title: 'Security group RDP not open to the world',
+    vantaTestIds: [],
+    checkovIds: ['CKV_AWS_25'],
+    keywords: /\brdp\b|remote desktop|port 3389/i,
+  },
+  3389,
+  'RDP',
+);

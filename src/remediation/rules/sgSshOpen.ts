@@ -1,0 +1,14 @@
+/** No security group allows SSH from the internet. */
+import { sgRule } from './sgCommon';
+
+export const rule = sgRule(
+  {
+    id: 'sg-ssh-restricted',
+    title: 'Security group SSH not open to the world',
+    vantaTestIds: ['firewall-config-server'],
+    checkovIds: ['CKV_AWS_24'],
+    keywords: /\bssh\b|port 22\b|(security group|firewall).*(0\.0\.0\.0|internet|world|unrestricted)/i,
+  },
+  22,
+  'SSH',
+);
