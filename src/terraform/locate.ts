@@ -55,17 +55,37 @@ export function blockRefs(b: HclBlock): string[] {
   return out;
 }
 
+const referrersCache = new WeakMap<RepoIndex, Map<string, HclBlock[]>>();
+
+/** Reverse reference map "moduleDir|localAddress" → referring blocks, built once per index. */
+function referrers(index: RepoIndex): Map<string, HclBlock[]> {
+  let m = referrersCache.get(index);
+  if (m) return m;
+  m = new Map();
+  for (const b of index.blocks) {
+    if (!REF_KINDS.has(b.kind)) continue;
+    const seen = new Set<string>();
+    for (const r of blockRefs(b)) {
+      const parts = r.split('.');
+      const local = parts[0] === 'data' ? parts.slice(0, 3).join('.') : parts.slice(0, 2).join('.');
+      const key = `${b.moduleDir}|${local}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = m.get(key);
+      if (list) list.push(b);
+      else m.set(key, [b]);
+    }
+  }
+  referrersCache.set(index, m);
+  return m;
+}
+
 /** Blocks of the same module that reference (configure) the block at `address`, e.g. bucket encryption. */
 export function relatedBlocks(index: RepoIndex, address: string): HclBlock[] {
   const target = findBlock(index, address);
   if (!target) return [];
-  const local = target.localAddress;
-  return index.blocks.filter(
-    (b) =>
-      b !== target &&
-      b.moduleDir === target.moduleDir &&
-      REF_KINDS.has(b.kind) &&
-      blockRefs(b).some((r) => r === local || r.startsWith(`${local}.`)),
+  return (referrers(index).get(`${target.moduleDir}|${target.localAddress}`) ?? []).filter(
+    (b) => b !== target,
   );
 }
 
@@ -163,7 +183,11 @@ function matchName(
       for (const an of attrs) {
         const attr = b.attributes[an];
         if (!attr) continue;
-        const r = attributeValue(index, b, an, inst ?? undefined);
+        // The default-context value computed at index time holds for the first, unkeyed instance.
+        const r =
+          !inst || (inst.key === null && inst.address === b.address)
+            ? attr.value
+            : attributeValue(index, b, an, inst);
         if (!r.known) continue;
         const v = valueToString(r.value);
         if (v === null || v !== name) continue;
@@ -254,7 +278,7 @@ export function locate(index: RepoIndex, failure: Failure): LocateResult {
   });
   const errors = Object.values(index.files).flatMap((f) => f.errors);
   const reasons: string[] = [];
-  let scored: Scored[] = [];
+  const scored: Scored[] = [];
   const fileFilter = res.file ? res.file.replace(/\\/g, '/').replace(/^\.\//, '') : null;
   const inFile = (s: Scored[]): Scored[] => (fileFilter ? s.filter((x) => x.block.file === fileFilter) : s);
 

@@ -57,7 +57,7 @@ describe('applyPatch', () => {
         },
       ]),
     );
-    expect(only(r.files, 'database.tf').after).toMatch(/\n  deletion_protection    = true\n\}/);
+    expect(only(r.files, 'database.tf').after).toMatch(/\n {2}deletion_protection {4}= true\n\}/);
   });
 
   it('creates missing nested blocks for a nested attribute path', async () => {
