@@ -83,7 +83,10 @@ function referrers(index: RepoIndex): Map<string, HclBlock[]> {
 /** Blocks of the same module that reference (configure) the block at `address`, e.g. bucket encryption. */
 export function relatedBlocks(index: RepoIndex, address: string): HclBlock[] {
   const target = findBlock(index, address);
-  if (!target) return [];
+  return target ? relatedOf(index, target) : [];
+}
+
+function relatedOf(index: RepoIndex, target: HclBlock): HclBlock[] {
   return (referrers(index).get(`${target.moduleDir}|${target.localAddress}`) ?? []).filter(
     (b) => b !== target,
   );
@@ -107,7 +110,7 @@ function toTarget(
     endLine: b.range.endLine,
     matchedBy,
     confidence,
-    related: relatedBlocks(index, b.address).map((r) => {
+    related: relatedOf(index, b).map((r) => {
       const prefix = inst
         ? inst.modulePath.map((m) => `module.${m}`).join('.')
         : b.address.slice(0, -b.localAddress.length - 1);
@@ -169,20 +172,27 @@ interface Scored {
   reasons: string[];
 }
 
-function matchName(
-  index: RepoIndex,
-  blocks: HclBlock[],
-  name: string,
-  attrHint: string | null,
-  via: 'arn' | 'display',
-): Scored[] {
-  const out: Scored[] = [];
-  for (const b of blocks) {
-    const attrs = attrHint ? [attrHint] : nameAttributesFor(b.labels[0] ?? '');
+interface NameEntry {
+  block: HclBlock;
+  inst: BlockInstance | null;
+  attr: string;
+}
+
+const nameCache = new WeakMap<RepoIndex, { ctx: string; byName: Map<string, NameEntry[]> }>();
+
+/** Name-attribute values of every resource instance, keyed by value; rebuilt when the context changes. */
+function nameIndex(index: RepoIndex): Map<string, NameEntry[]> {
+  const ctx = `${index.context.accountId ?? ''}|${index.context.region ?? ''}`;
+  const cached = nameCache.get(index);
+  if (cached && cached.ctx === ctx) return cached.byName;
+  const byName = new Map<string, NameEntry[]>();
+  for (const b of index.blocks) {
+    if (b.kind !== 'resource') continue;
+    const attrs = nameAttributesFor(b.labels[0] ?? '').filter((a) => b.attributes[a]);
+    if (attrs.length === 0) continue;
     for (const inst of instancesOf(b)) {
       for (const an of attrs) {
         const attr = b.attributes[an];
-        if (!attr) continue;
         // The default-context value computed at index time holds for the first, unkeyed instance.
         const r =
           !inst || (inst.key === null && inst.address === b.address)
@@ -190,20 +200,44 @@ function matchName(
             : attributeValue(index, b, an, inst);
         if (!r.known) continue;
         const v = valueToString(r.value);
-        if (v === null || v !== name) continue;
-        const literal = attr.expr.t === 'lit';
-        out.push({
-          block: b,
-          inst,
-          matchedBy: via === 'arn' ? 'arn' : literal ? 'display_name' : 'resolved_name',
-          score: via === 'arn' ? 0.97 : literal ? 0.95 : 0.9,
-          reasons: [
-            `${an} ${literal ? 'is the literal' : `resolves (${attr.exprText}) to`} "${name}"${via === 'arn' ? ' from the ARN' : ''}`,
-          ],
-        });
-        break;
+        if (v === null) continue;
+        const list = byName.get(v);
+        const e = { block: b, inst, attr: an };
+        if (list) list.push(e);
+        else byName.set(v, [e]);
       }
     }
+  }
+  nameCache.set(index, { ctx, byName });
+  return byName;
+}
+
+function matchName(
+  index: RepoIndex,
+  blocks: HclBlock[],
+  name: string,
+  attrHint: string | null,
+  via: 'arn' | 'display',
+): Scored[] {
+  const pool = new Set(blocks);
+  const out: Scored[] = [];
+  const seen = new Set<string>();
+  for (const e of nameIndex(index).get(name) ?? []) {
+    if (!pool.has(e.block) || (attrHint && e.attr !== attrHint)) continue;
+    const key = e.inst ? e.inst.address : e.block.address;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const attr = e.block.attributes[e.attr];
+    const literal = attr.expr.t === 'lit';
+    out.push({
+      block: e.block,
+      inst: e.inst,
+      matchedBy: via === 'arn' ? 'arn' : literal ? 'display_name' : 'resolved_name',
+      score: via === 'arn' ? 0.97 : literal ? 0.95 : 0.9,
+      reasons: [
+        `${e.attr} ${literal ? 'is the literal' : `resolves (${attr.exprText}) to`} "${name}"${via === 'arn' ? ' from the ARN' : ''}`,
+      ],
+    });
   }
   return out;
 }
