@@ -19,6 +19,7 @@ import {
   type FileChange,
   type HclBlock,
   type RepoIndex,
+  validateChange,
 } from '../terraform';
 import {
   redactCredentials,
@@ -206,6 +207,8 @@ export type VerifyResult = { ok: true; fix: VerifiedFix } | { ok: false; errors:
 export interface VerifyOptions {
   /** Skip the terraform formatter in applyPatch (tests, benchmarks). */
   format?: boolean;
+  /** Run `terraform validate` when possible (default true; skipped by the engine when unavailable). */
+  terraformValidate?: boolean;
 }
 
 /** Indexes the repository with the changed files overlaid (a scratch copy of the Terraform files). */
@@ -294,8 +297,14 @@ export async function verifyFix(
   }
   if (errors.length) return { ok: false, errors: [...new Set(errors)] };
 
-  const ran = ['guardrails', 'apply', 'parse', 'untouched-blocks'];
-  const skipped: string[] = ['terraform validate (not run by the remediation engine)'];
+  const report = await validateChange(index, { files }, p, { terraformValidate: opts.terraformValidate });
+  const bad = report.issues.filter((i) => i.severity === 'error');
+  if (bad.length) return { ok: false, errors: bad.map((i) => `${i.file}:${i.line}: ${i.message}`) };
+  const ran = ['guardrails', 'apply', 'parse', 'untouched-blocks', ...report.ran];
+  const skipped: string[] = [...report.skipped];
+  const warnings = report.issues
+    .filter((i) => i.severity === 'warning')
+    .map((i) => `${i.file}:${i.line}: ${i.message}`);
   const rule = generated.ruleId ? RULES.find((r) => r.id === generated.ruleId) : findRule(failure, target);
   if (rule) {
     const after = await overlayIndex(index, files);
@@ -351,3 +360,67 @@ export function addTokens(a: TokenUsage | null, b: TokenUsage | null): TokenUsag
 }
 
 export type { Rule };
+
+export type RemediationOutcome =
+  | { status: 'fixed'; fix: VerifiedFix; reasons: string[] }
+  | { status: 'already_compliant'; ruleId: string; reasons: string[] }
+  | {
+      status: 'rejected';
+      engine: 'rule' | 'llm';
+      ruleId?: string;
+      reasons: string[];
+      tokens: TokenUsage | null;
+    }
+  | { status: 'no_fix'; reasons: string[]; tokens: TokenUsage | null };
+
+/**
+ * Generate + verify, with the one LLM repair round: when an LLM patch fails verification, the model
+ * gets the errors once; a second failure is final.
+ */
+export async function remediate(
+  index: RepoIndex,
+  target: Target,
+  failure: Failure,
+  opts: GenerateFixOptions & VerifyOptions = {},
+): Promise<RemediationOutcome> {
+  const gen = await generateFix(index, target, failure, opts);
+  if (gen.status === 'already_compliant')
+    return { status: 'already_compliant', ruleId: gen.ruleId, reasons: [gen.reason] };
+  if (gen.status !== 'patch') return { status: 'no_fix', reasons: [gen.reason], tokens: null };
+  const v = await verifyFix(index, target, failure, gen, opts);
+  if (v.ok) return { status: 'fixed', fix: v.fix, reasons: [] };
+  if (gen.engine !== 'llm' || !opts.client)
+    return {
+      status: 'rejected',
+      engine: gen.engine,
+      ruleId: gen.ruleId,
+      reasons: v.errors,
+      tokens: gen.tokens,
+    };
+  const again = await generateWithLlm(index, target, failure, {
+    client: opts.client,
+    previousErrors: v.errors,
+    previousPatch: gen.patch,
+  });
+  if (again.status !== 'patch')
+    return {
+      status: 'rejected',
+      engine: 'llm',
+      reasons: [...v.errors, `repair: ${again.reason}`],
+      tokens: gen.tokens,
+    };
+  const v2 = await verifyFix(index, target, failure, again, opts);
+  const tokens = addTokens(gen.tokens, again.tokens);
+  if (v2.ok)
+    return {
+      status: 'fixed',
+      fix: { ...v2.fix, tokens },
+      reasons: [`first attempt rejected: ${v.errors.join('; ')}`],
+    };
+  return {
+    status: 'rejected',
+    engine: 'llm',
+    reasons: [...v.errors.map((e) => `attempt 1: ${e}`), ...v2.errors.map((e) => `repair: ${e}`)],
+    tokens,
+  };
+}

@@ -88,6 +88,8 @@ export interface BedrockEmulator {
   setHandler(handler: ConverseHandler | undefined): void;
   /** Answers still queued. */
   pending(): number;
+  /** Drops queued answers and the handler (requests are kept). */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -279,6 +281,10 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
       handler = h;
     },
     pending: () => queue.length,
+    reset: () => {
+      queue.length = 0;
+      handler = undefined;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
