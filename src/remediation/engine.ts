@@ -338,9 +338,12 @@ export async function verifyFix(
     confidence: p.confidence,
     breakingChanges: p.breakingChanges,
     additionalRequirements: p.additionalRequirements,
-    warnings: p.breakingChanges.length
-      ? ['this change is breaking: read the breaking changes before merging']
-      : [],
+    warnings: [
+      ...(p.breakingChanges.length
+        ? ['this change is breaking: read the breaking changes before merging']
+        : []),
+      ...warnings,
+    ],
     validation: { ran, skipped },
     tokens: generated.tokens,
   };

@@ -1,0 +1,116 @@
+import { generateWithRules, verifyFix, type PatchResult } from '../../src/remediation/engine';
+import type { Failure } from '../../src/contracts';
+import { failureFor, indexAndLocate, scratchRepo, writeFiles } from './helpers';
+
+const versions = (v: string) =>
+  `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "${v}"\n    }\n  }\n}\n`;
+
+async function fixOnce(files: Record<string, string>, failure: Failure) {
+  const dir = scratchRepo(files);
+  const { index, target } = await indexAndLocate(dir, failure);
+  const gen = generateWithRules(index, target, failure);
+  if (gen.status !== 'patch') throw new Error(JSON.stringify(gen));
+  const v = await verifyFix(index, target, failure, gen as PatchResult);
+  if (!v.ok) throw new Error(v.errors.join('\n'));
+  writeFiles(dir, v.fix.files);
+  const again = await indexAndLocate(dir, failure);
+  expect(generateWithRules(again.index, again.target, failure).status).toBe('already_compliant');
+  return { fix: v.fix, gen, text: (p: string) => v.fix.files.find((f) => f.path === p)?.content ?? '' };
+}
+
+describe('provider-version-aware and in-place fixes', () => {
+  const bucket = 'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n';
+  const versioning = failureFor('CKV_AWS_21', {}, { terraformAddress: 'aws_s3_bucket.logs' });
+
+  it('v3: inline versioning block', async () => {
+    const r = await fixOnce({ 'versions.tf': versions('~> 3.75'), 'main.tf': bucket }, versioning);
+    expect(r.text('main.tf')).toMatch(/versioning \{\s+enabled = true\s+\}/);
+    expect(r.text('main.tf')).not.toContain('aws_s3_bucket_versioning');
+  });
+
+  it('v5: a separate aws_s3_bucket_versioning resource', async () => {
+    const r = await fixOnce({ 'versions.tf': versions('~> 5.0'), 'main.tf': bucket }, versioning);
+    expect(r.text('main.tf')).toMatch(/resource "aws_s3_bucket_versioning" "logs"/);
+    expect(r.text('main.tf')).toMatch(/bucket = aws_s3_bucket\.logs\.id/);
+  });
+
+  it('v5: an existing but wrong configuration resource is edited, never duplicated', async () => {
+    const cfg =
+      'resource "aws_s3_bucket_versioning" "v" {\n  bucket = aws_s3_bucket.logs.id\n  versioning_configuration {\n    status = "Suspended"\n  }\n}\n';
+    const r = await fixOnce(
+      { 'versions.tf': versions('~> 5.0'), 'main.tf': bucket + '\n' + cfg },
+      versioning,
+    );
+    const t = r.text('main.tf');
+    expect(t.match(/aws_s3_bucket_versioning/g)).toHaveLength(1);
+    expect(t).toContain('status = "Enabled"');
+  });
+
+  it('setting present but wrong is changed in place (backup_retention_period = 0 → 7)', async () => {
+    const db =
+      'resource "aws_db_instance" "db" {\n  identifier              = "db"\n  backup_retention_period = 0\n}\n';
+    const r = await fixOnce(
+      { 'versions.tf': versions('~> 5.0'), 'main.tf': db },
+      failureFor('CKV_AWS_133', {}, { terraformAddress: 'aws_db_instance.db' }),
+    );
+    expect(r.text('main.tf').match(/backup_retention_period/g)).toHaveLength(1);
+    expect(r.text('main.tf')).toMatch(/backup_retention_period = 7/);
+  });
+
+  it('for_each bucket: the new configuration follows the for_each', async () => {
+    const fe =
+      'resource "aws_s3_bucket" "b" {\n  for_each = toset(["a", "b"])\n  bucket   = "acme-${each.key}"\n}\n';
+    const r = await fixOnce(
+      { 'versions.tf': versions('~> 5.0'), 'main.tf': fe },
+      failureFor('CKV_AWS_19', {}, { terraformAddress: 'aws_s3_bucket.b["a"]' }),
+    );
+    expect(r.text('main.tf')).toMatch(/for_each\s*=\s*aws_s3_bucket\.b/);
+    expect(r.text('main.tf')).toMatch(/bucket\s*=\s*each\.value\.id/);
+  });
+
+  it('count instance and a resource inside a local module', async () => {
+    const files = {
+      'versions.tf': versions('~> 5.0'),
+      'main.tf': 'module "app" {\n  source = "./modules/app"\n  name   = "acme"\n}\n',
+      'modules/app/main.tf':
+        'variable "name" {\n  type = string\n}\n\nresource "aws_instance" "web" {\n  count         = 2\n  ami           = "ami-1"\n  instance_type = "t3.micro"\n  tags = {\n    Name = "${var.name}-web"\n  }\n}\n',
+    };
+    const r = await fixOnce(
+      files,
+      failureFor(
+        'infra-ec2instances-imdsv1-disabled',
+        {},
+        { terraformAddress: 'module.app.aws_instance.web[1]' },
+      ),
+    );
+    expect(r.fix.files.map((f) => f.path)).toEqual(['modules/app/main.tf']);
+    expect(r.text('modules/app/main.tf')).toMatch(/metadata_options \{\s+http_tokens = "required"\s+\}/);
+  });
+
+  it('SG with separate IPv6 rule resource: world source replaced by a variable', async () => {
+    const rule =
+      'resource "aws_vpc_security_group_ingress_rule" "ssh6" {\n  security_group_id = "sg-1"\n  cidr_ipv6         = "::/0"\n  from_port         = 22\n  to_port           = 22\n  ip_protocol       = "tcp"\n}\n';
+    const r = await fixOnce(
+      { 'versions.tf': versions('~> 5.0'), 'main.tf': rule },
+      failureFor('CKV_AWS_24', {}, { terraformAddress: 'aws_vpc_security_group_ingress_rule.ssh6' }),
+    );
+    expect(r.text('main.tf')).toMatch(/cidr_ipv6\s*=\s*var\.ssh6_ssh_allowed_cidr/);
+    expect(r.fix.breakingChanges.length).toBeGreaterThan(0);
+    expect(r.fix.additionalRequirements.join()).toMatch(/ssh6_ssh_allowed_cidr/);
+  });
+
+  it('matches by name/description and resource type when the test id is unknown', async () => {
+    const r = await fixOnce(
+      {
+        'versions.tf': versions('~> 5.0'),
+        'main.tf': 'resource "aws_efs_file_system" "fs" {\n  creation_token = "x"\n}\n',
+      },
+      failureFor(
+        'custom-efs',
+        { testName: 'EFS file systems are encrypted' },
+        { terraformAddress: 'aws_efs_file_system.fs' },
+      ),
+    );
+    expect(r.fix.ruleId).toBe('efs-encryption');
+  });
+});
