@@ -53,7 +53,7 @@ const stateRetry = {
 const state = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '30s', retry: stateRetry });
 const repoWork = proxyActivities<TerraFixActivities>({
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '2m',
+  heartbeatTimeout: '30s',
   retry: stageRetry,
 });
 const light = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '5m', retry: stageRetry });
@@ -216,7 +216,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     repoWork.prepare.executeWithOptions(
       {
         startToCloseTimeout: '10m',
-        heartbeatTimeout: '2m',
+        heartbeatTimeout: '30s',
         retry: stageRetry,
         summary: 'resolve repository and base commit',
       },
@@ -232,7 +232,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     repoWork.analyze.executeWithOptions(
       {
         startToCloseTimeout: '5m',
-        heartbeatTimeout: '2m',
+        heartbeatTimeout: '30s',
         retry: stageRetry,
         summary: `locate resource at ${prepared!.baseSha.slice(0, 12)}`,
       },
@@ -297,7 +297,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       repoWork.validate.executeWithOptions(
         {
           startToCloseTimeout: '10m',
-          heartbeatTimeout: '2m',
+          heartbeatTimeout: '30s',
           retry: stageRetry,
           summary: `verify ${g.engine} fix`,
         },
