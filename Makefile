@@ -1,5 +1,5 @@
 # TerraFix: `make demo` runs the sandbox, `make test` runs typecheck, lint and all tests.
-.PHONY: setup build typecheck lint test demo worker bench clean
+.PHONY: setup build typecheck lint test demo worker bench clean check-deploy
 
 setup:
 	@./scripts/setup.sh
@@ -16,6 +16,12 @@ lint: setup
 
 test: setup typecheck lint
 	npx jest --ci
+	./scripts/check-infra.sh
+	./scripts/check-docker.sh
+
+check-deploy: setup
+	./scripts/check-infra.sh
+	./scripts/check-docker.sh
 
 demo: setup
 	npx tsx src/sandbox/demo.ts

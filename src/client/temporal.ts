@@ -17,6 +17,11 @@ export async function connectClient(c: Config): Promise<Client> {
     };
   }
   if (c.TEMPORAL_API_KEY) opts.apiKey = c.TEMPORAL_API_KEY;
-  const connection = await Connection.connect(opts);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect(opts);
+  } catch (err) {
+    throw new Error(`cannot reach Temporal at ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE}): ${(err as Error).message}`);
+  }
   return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
 }

@@ -11,19 +11,37 @@ import { createLogger, registerSecret, setLogger, type Logger } from '../logger'
 import { RecordStore } from '../state/recordStore';
 import { startHealthServer } from './health';
 import { createMetrics } from './metrics';
-import { buildStages } from './production';
+import { buildStages, type ProductionDeps } from './production';
 import { connectionOptions, createWorkerSet, installRuntime } from './worker';
 import { freePort } from '../sandbox/services';
 
 export interface RunWorkerOptions {
   config?: Config;
   logger?: Logger;
+  /** Extra production dependencies (e.g. a code host or LLM client for the sandbox). */
+  overrides?: Pick<ProductionDeps, 'codeHost' | 'llm'>;
+  /** Prebuilt workflow bundle; defaults to $TERRAFIX_WORKFLOW_BUNDLE, else the workflows source. */
+  workflowBundlePath?: string;
   /** Called once the workers run and the health server listens. */
   onReady?: (info: { healthPort: number }) => void;
 }
 
+export interface RunningWorker {
+  healthPort: number;
+  /** Graceful shutdown: in-flight activities get the grace time, then are handed back. */
+  shutdown(): Promise<void>;
+  /** Settles when the workers have stopped. */
+  done: Promise<void>;
+}
+
 /** Runs the worker until SIGINT/SIGTERM; resolves after a graceful shutdown. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
+  const w = await startWorker(opts);
+  await w.done;
+}
+
+/** Starts the worker process core and returns a handle (tests, the sandbox, benchmarks). */
+export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningWorker> {
   const config = opts.config ?? loadConfig();
   for (const s of [
     config.VANTA_CLIENT_SECRET,
@@ -49,7 +67,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const records = new RecordStore(redis, { ttlSeconds: config.STATE_RETENTION_DAYS * 86400 });
 
-  const stages = await buildStages({ config, redis, logger: log, metrics });
+  const stages = await buildStages({ config, redis, logger: log, metrics, ...opts.overrides });
   const missing = missingStages(stages);
   if (missing.length) {
     log.warn(
@@ -60,7 +78,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   const activities = createActivities({ records, logger: log, stages, metrics });
 
   const connection = await NativeConnection.connect(connectionOptions(config));
-  const bundlePath = process.env.TERRAFIX_WORKFLOW_BUNDLE;
+  const bundlePath = opts.workflowBundlePath ?? process.env.TERRAFIX_WORKFLOW_BUNDLE;
   const set = await createWorkerSet({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -103,16 +121,22 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   );
   log.info({ healthPort: health.port, queues: [...set.workers.keys()] }, 'TerraFix worker running');
   opts.onReady?.({ healthPort: health.port });
-  try {
-    // The Runtime's default shutdown signals (SIGINT, SIGTERM) stop the workers; in-flight activities
-    // get shutdownGraceTime to finish, then are handed back to the server for another worker.
-    await set.run();
-  } finally {
+  // The Runtime's default shutdown signals (SIGINT, SIGTERM) stop the workers; in-flight activities
+  // get shutdownGraceTime to finish, then are handed back to the server for another worker.
+  const done = set.run().finally(async () => {
     await health.close();
     await connection.close();
     redis.disconnect();
     log.info('TerraFix worker stopped');
-  }
+  });
+  return {
+    healthPort: health.port,
+    done,
+    async shutdown() {
+      await set.shutdown();
+      await done.catch(() => undefined);
+    },
+  };
 }
 
 if (require.main === module) {
