@@ -108,15 +108,22 @@ export const configSchema = z.object({
       .default('redis://127.0.0.1:6379'),
   ),
   POLL_INTERVAL_SECONDS: z.preprocess(emptyToUndefined, posInt(300)),
+  SCHEDULE_ON_START: z.preprocess(emptyToUndefined, bool.default(true)),
   MAX_CONCURRENT_WORKERS: z.preprocess(emptyToUndefined, posInt(10)),
   LLM_CONCURRENCY: z.preprocess(emptyToUndefined, posInt(2)),
   VANTA_ACTIVITIES_PER_SECOND: z.preprocess(
     emptyToUndefined,
-    z.coerce.number({ message: 'expected a positive number' }).positive('expected a positive number').default(1),
+    z.coerce
+      .number({ message: 'expected a positive number' })
+      .positive('expected a positive number')
+      .default(1),
   ),
   GITHUB_ACTIVITIES_PER_SECOND: z.preprocess(
     emptyToUndefined,
-    z.coerce.number({ message: 'expected a positive number' }).positive('expected a positive number').default(0.2),
+    z.coerce
+      .number({ message: 'expected a positive number' })
+      .positive('expected a positive number')
+      .default(0.2),
   ),
   TERRAFORM_PATH: z.preprocess(emptyToUndefined, z.string().default('terraform')),
   LOG_LEVEL: z.preprocess(

@@ -12,11 +12,20 @@ import type { TerraFixActivities } from './types';
 export type { TerraFixActivities } from './types';
 
 /** The stage implementations supplied by the modules (Vanta, code host, Terraform, remediation). */
-export type StageImplementations = Partial<Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed'>>;
+export type StageImplementations = Partial<
+  Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed' | 'recordPollResult'>
+>;
 
 /** Hooks for per-stage metrics (the worker passes prom-client recorders). */
 export interface ActivityMetrics {
   observeStage(stage: string, seconds: number, ok: boolean): void;
+  observePoll?(result: {
+    found: number;
+    started: number;
+    alreadyRunning: number;
+    suppressed: number;
+    invalid: number;
+  }): void;
 }
 
 export interface ActivityDeps {
@@ -96,6 +105,12 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
       deps.records.claim(input)) as never),
     record: wrap('record', (async (input: Parameters<TerraFixActivities['record']>[0]) => {
       await deps.records.put(input);
+    }) as never),
+    recordPollResult: wrap('recordPollResult', (async (
+      result: Parameters<TerraFixActivities['recordPollResult']>[0],
+    ) => {
+      deps.metrics?.observePoll?.(result);
+      deps.logger.info({ poll: result }, 'poll finished');
     }) as never),
     listFailures: stage('listFailures'),
     prepare: stage('prepare'),

@@ -108,6 +108,14 @@ export interface TerraFixActivities {
   listFailures(): Promise<Failure[]>;
   /** Keys whose Redis record says a new remediation must not start (open PR, rejected, resolved...). */
   filterSuppressed(keys: string[]): Promise<string[]>;
+  /** Counts a poll's outcome in the worker's metrics (seen, started, deduplicated, suppressed). */
+  recordPollResult(result: {
+    found: number;
+    started: number;
+    alreadyRunning: number;
+    suppressed: number;
+    invalid: number;
+  }): Promise<void>;
   claim(input: ClaimInput): Promise<ClaimResult>;
   prepare(failure: Failure): Promise<PreparedRepo>;
   analyze(input: AnalyzeInput): Promise<AnalyzeResult>;

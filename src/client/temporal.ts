@@ -21,7 +21,9 @@ export async function connectClient(c: Config): Promise<Client> {
   try {
     connection = await Connection.connect(opts);
   } catch (err) {
-    throw new Error(`cannot reach Temporal at ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE}): ${(err as Error).message}`);
+    throw new Error(
+      `cannot reach Temporal at ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE}): ${(err as Error).message}`,
+    );
   }
   return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
 }

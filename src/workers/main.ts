@@ -6,8 +6,10 @@ import os from 'node:os';
 import Redis from 'ioredis';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities, missingStages } from '../activities';
-import { loadConfig, type Config } from '../config';
-import { createLogger, registerSecret, setLogger, type Logger } from '../logger';
+import { loadConfig, taskQueues, type Config } from '../config';
+import { connectClient } from '../client/temporal';
+import { ensureSchedule } from '../client/schedule';
+import { createLogger, logger, registerSecret, setLogger, type Logger } from '../logger';
 import { RecordStore } from '../state/recordStore';
 import { startHealthServer } from './health';
 import { createMetrics } from './metrics';
@@ -36,7 +38,25 @@ export interface RunningWorker {
 
 /** Runs the worker until SIGINT/SIGTERM; resolves after a graceful shutdown. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
-  const w = await startWorker(opts);
+  const config = opts.config ?? loadConfig();
+  const w = await startWorker({ ...opts, config });
+  if (config.SCHEDULE_ON_START) {
+    // Create the poll schedule, or update it when POLL_INTERVAL_SECONDS changed (idempotent).
+    const client = await connectClient(config);
+    try {
+      const r = await ensureSchedule(client, {
+        scheduleId: config.TEMPORAL_SCHEDULE_ID,
+        taskQueue: taskQueues(config).main,
+        intervalSeconds: config.POLL_INTERVAL_SECONDS,
+      });
+      (opts.logger ?? logger()).info(
+        { scheduleId: config.TEMPORAL_SCHEDULE_ID, result: r },
+        `poll schedule ${r}`,
+      );
+    } finally {
+      await client.connection.close();
+    }
+  }
   await w.done;
 }
 

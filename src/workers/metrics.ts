@@ -63,6 +63,13 @@ export function createMetrics(): TerraFixMetrics {
     llmTokens,
     externalErrors,
     stageDuration,
+    observePoll(r) {
+      failures.inc({ event: 'seen' }, r.found);
+      failures.inc({ event: 'started' }, r.started);
+      failures.inc({ event: 'deduped' }, r.alreadyRunning);
+      failures.inc({ event: 'suppressed' }, r.suppressed);
+      failures.inc({ event: 'invalid' }, r.invalid);
+    },
     observeStage(stage, seconds, ok) {
       stageDuration.observe({ stage, result: ok ? 'ok' : 'error' }, seconds);
     },

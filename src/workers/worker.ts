@@ -106,6 +106,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
           : { workflowsPath: o.workflowsPath ?? require.resolve('../workflows') }),
         activities: {
           filterSuppressed: a.filterSuppressed,
+          recordPollResult: a.recordPollResult,
           claim: a.claim,
           record: a.record,
           prepare: a.prepare,

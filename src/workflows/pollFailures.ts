@@ -97,5 +97,17 @@ export async function pollFailuresWorkflow(input: PollInput = {}): Promise<PollR
       else result.alreadyRunning += 1;
     }
   }
+  try {
+    await state.recordPollResult.executeWithOptions(
+      {
+        startToCloseTimeout: '1m',
+        retry: { maximumAttempts: 3 },
+        summary: `found ${result.found}, started ${result.started}`,
+      },
+      [result],
+    );
+  } catch {
+    // Metrics only: a poll never fails because its counts could not be recorded.
+  }
   return result;
 }
