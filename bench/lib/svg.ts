@@ -3,7 +3,16 @@
 const W = 720;
 const H = 300;
 const M = { top: 24, right: 150, bottom: 44, left: 64 };
-export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+export const PALETTE = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#d97706',
+  '#7c3aed',
+  '#0891b2',
+  '#db2777',
+  '#4b5563',
+];
 
 /** Escapes text for HTML/SVG. */
 export function esc(s: unknown): string {
@@ -37,7 +46,11 @@ ${body}
 </svg>`;
 }
 
-function axes(xMax: number, yMax: number, xFmt: (v: number) => string = fmt): {
+function axes(
+  xMax: number,
+  yMax: number,
+  xFmt: (v: number) => string = fmt,
+): {
   svg: string;
   x: (v: number) => number;
   y: (v: number) => number;
@@ -81,7 +94,9 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   const lines = series
     .map((s, i) => {
       const c = PALETTE[i % PALETTE.length];
-      const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${a.x(p[0]).toFixed(1)},${a.y(p[1]).toFixed(1)}`).join('');
+      const d = s.points
+        .map((p, j) => `${j ? 'L' : 'M'}${a.x(p[0]).toFixed(1)},${a.y(p[1]).toFixed(1)}`)
+        .join('');
       const dots =
         s.points.length <= 40
           ? s.points.map((p) => `<circle cx="${a.x(p[0])}" cy="${a.y(p[1])}" r="2.5" fill="${c}"/>`).join('')
