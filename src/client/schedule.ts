@@ -9,7 +9,19 @@ import {
   type Client,
   type ScheduleDescription,
 } from '@temporalio/client';
+import type { Config } from '../config';
 import type { RemediationOptions } from '../workflows/definitions';
+
+/** Remediation options from configuration (engine, follow-up timings, suppression after rejection). */
+export function remediationOptionsFromConfig(c: Config): RemediationOptions {
+  return {
+    engine: c.FIX_ENGINE,
+    followUp: true,
+    prCheckIntervalMs: c.PR_CHECK_INTERVAL_HOURS * 3600_000,
+    staleAfterMs: c.PR_STALE_DAYS * 86_400_000,
+    rejectedSuppressSeconds: c.REJECTED_SUPPRESS_DAYS * 86_400,
+  };
+}
 
 export interface ScheduleSettings {
   scheduleId: string;
@@ -26,7 +38,7 @@ export function scheduleIntervalSeconds(d: ScheduleDescription): number | undefi
   return typeof every === 'number' ? every / 1000 : Number(every) / 1000;
 }
 
-/** Creates the schedule, or updates it when its interval or task queue changed. */
+/** Creates the schedule, or updates it when its interval, task queue or options changed. */
 export async function ensureSchedule(
   client: Client,
   s: ScheduleSettings,
@@ -44,9 +56,11 @@ export async function ensureSchedule(
   const handle = client.schedule.getHandle(s.scheduleId);
   try {
     const d = await handle.describe();
-    const action0 = d.action as { taskQueue?: string };
-    if (scheduleIntervalSeconds(d) === s.intervalSeconds && action0.taskQueue === s.taskQueue)
+    const action0 = d.action as { taskQueue?: string; args?: unknown[] };
+    const sameArgs = JSON.stringify(action0.args ?? []) === JSON.stringify(action.args);
+    if (scheduleIntervalSeconds(d) === s.intervalSeconds && action0.taskQueue === s.taskQueue && sameArgs) {
       return 'unchanged';
+    }
     await handle.update((prev) => ({ ...prev, spec, action }));
     return 'updated';
   } catch (err) {

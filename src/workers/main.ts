@@ -8,7 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities, missingStages } from '../activities';
 import { loadConfig, taskQueues, type Config } from '../config';
 import { connectClient } from '../client/temporal';
-import { ensureSchedule } from '../client/schedule';
+import { ensureSchedule, remediationOptionsFromConfig } from '../client/schedule';
 import { createLogger, logger, registerSecret, setLogger, type Logger } from '../logger';
 import { RecordStore } from '../state/recordStore';
 import { startHealthServer } from './health';
@@ -48,6 +48,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
         scheduleId: config.TEMPORAL_SCHEDULE_ID,
         taskQueue: taskQueues(config).main,
         intervalSeconds: config.POLL_INTERVAL_SECONDS,
+        options: remediationOptionsFromConfig(config),
       });
       (opts.logger ?? logger()).info(
         { scheduleId: config.TEMPORAL_SCHEDULE_ID, result: r },

@@ -16,7 +16,7 @@ import {
   type RemediationStatus,
 } from '../../workflows/definitions';
 import { remediationStartMetadata } from '../../workflows/remediateFailure';
-import { ensureSchedule, scheduleIntervalSeconds } from '../schedule';
+import { ensureSchedule, remediationOptionsFromConfig, scheduleIntervalSeconds } from '../schedule';
 import { connectClient } from '../temporal';
 
 type Out = (line: string) => void;
@@ -159,6 +159,7 @@ export function register(program: Command): void {
           scheduleId: config.TEMPORAL_SCHEDULE_ID,
           taskQueue: taskQueues(config).main,
           intervalSeconds: config.POLL_INTERVAL_SECONDS,
+          options: remediationOptionsFromConfig(config),
           paused: o.paused,
         });
         print(`schedule ${config.TEMPORAL_SCHEDULE_ID}: ${r} (every ${config.POLL_INTERVAL_SECONDS}s)`);

@@ -1,0 +1,25 @@
+resource "aws_lb" "web" {
+  name               = "acme-web-alb"
+  internal           = false
+  load_balancer_type = "application"
+  security_groups    = [aws_security_group.web.id]
+  subnets            = module.network.public_subnet_ids
+}
+
+resource "aws_lb_target_group" "web" {
+  name     = "acme-web-tg"
+  port     = 8080
+  protocol = "HTTP"
+  vpc_id   = module.network.vpc_id
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.web.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }
+}
