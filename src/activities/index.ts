@@ -7,18 +7,37 @@ import { Context } from '@temporalio/activity';
 import type { Logger } from '../logger';
 import { StageNotImplementedError } from '../errors';
 import type { RecordStore } from '../state/recordStore';
-import type { TerraFixActivities } from './types';
+import { groupJoinSignal } from '../workflows/definitions';
+import type { JoinGroupInput, TerraFixActivities } from './types';
 
 export type { TerraFixActivities } from './types';
 
 /** The stage implementations supplied by the modules (Vanta, code host, Terraform, remediation). */
 export type StageImplementations = Partial<
-  Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed' | 'recordPollResult'>
+  Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed' | 'recordPollResult' | 'joinGroup'>
 >;
+
+/** Workflow type name of the group PR workflow (src/workflows/groupPullRequest.ts). */
+export const GROUP_WORKFLOW_TYPE = 'groupPullRequestWorkflow';
+
+/** Signals the member into its group workflow, starting the group when it is not running. */
+async function joinGroup(input: JoinGroupInput): Promise<void> {
+  const client = Context.current().client;
+  await client.workflow.signalWithStart(GROUP_WORKFLOW_TYPE, {
+    workflowId: input.groupWorkflowId,
+    taskQueue: input.taskQueue,
+    args: [{ groupKey: input.groupKey, testId: input.testId, options: input.options }],
+    signal: groupJoinSignal,
+    signalArgs: [input.member],
+    staticSummary: `TerraFix group PR: ${input.groupKey}`.slice(0, 200),
+  });
+}
 
 /** Hooks for per-stage metrics (the worker passes prom-client recorders). */
 export interface ActivityMetrics {
   observeStage(stage: string, seconds: number, ok: boolean): void;
+  /** Counts an error of a stage that talks to an external service, by error name. */
+  observeError?(stage: string, errorName: string): void;
   observePoll?(result: {
     found: number;
     started: number;
@@ -45,6 +64,7 @@ const STAGE_NAMES: (keyof StageImplementations)[] = [
   'checkPullRequest',
   'failureStillPresent',
   'closePullRequest',
+  'openGroupPullRequest',
 ];
 
 /** Names of the stages this worker cannot run (reported at start-up). */
@@ -81,6 +101,7 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
       } catch (err) {
         const secs = Number(process.hrtime.bigint() - started) / 1e9;
         deps.metrics?.observeStage(name, secs, false);
+        deps.metrics?.observeError?.(name, (err as Error).name || 'Error');
         log.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, `${name} failed`);
         throw err;
       } finally {
@@ -121,5 +142,7 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
     checkPullRequest: stage('checkPullRequest'),
     failureStillPresent: stage('failureStillPresent'),
     closePullRequest: stage('closePullRequest'),
+    joinGroup: wrap('joinGroup', joinGroup as never),
+    openGroupPullRequest: stage('openGroupPullRequest'),
   };
 }

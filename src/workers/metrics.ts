@@ -4,6 +4,17 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ActivityMetrics } from '../activities';
 
+/** Which external service a stage talks to (for terrafix_external_errors_total). */
+const SERVICE_BY_STAGE: Record<string, string> = {
+  listFailures: 'vanta',
+  failureStillPresent: 'vanta',
+  prepare: 'github',
+  openPullRequest: 'github',
+  checkPullRequest: 'github',
+  closePullRequest: 'github',
+  generate: 'bedrock',
+};
+
 export interface TerraFixMetrics extends ActivityMetrics {
   registry: Registry;
   failures: Counter<'event'>;
@@ -63,6 +74,10 @@ export function createMetrics(): TerraFixMetrics {
     llmTokens,
     externalErrors,
     stageDuration,
+    observeError(stage, errorName) {
+      const service = SERVICE_BY_STAGE[stage];
+      if (service) externalErrors.inc({ service, kind: errorName });
+    },
     observePoll(r) {
       failures.inc({ event: 'seen' }, r.found);
       failures.inc({ event: 'started' }, r.started);
