@@ -20,6 +20,7 @@ export function remediationOptionsFromConfig(c: Config): RemediationOptions {
     prCheckIntervalMs: c.PR_CHECK_INTERVAL_HOURS * 3600_000,
     staleAfterMs: c.PR_STALE_DAYS * 86_400_000,
     rejectedSuppressSeconds: c.REJECTED_SUPPRESS_DAYS * 86_400,
+    ...(c.GROUP_BY === 'test' ? { groupBy: 'test' as const } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadConfig, taskQueues, type Config } from '../../config';
+import type { Failure } from '../../contracts';
 import { InvalidFailureError } from '../../errors';
 import { normalizeFailure } from '../../terraform/normalizeFailure';
 import {
@@ -44,11 +45,11 @@ export function readFailureFile(file: string) {
 export async function processOnce(
   client: Client,
   config: Config,
-  file: string,
+  file: string | Failure,
   opts: { wait?: boolean; engine?: 'auto' | 'rules' | 'llm'; followUp?: boolean },
   out: Out,
 ): Promise<{ exitCode: number; result?: RemediationResult }> {
-  const failure = readFailureFile(file);
+  const failure = typeof file === 'string' ? readFailureFile(file) : file;
   const workflowId = remediationWorkflowId(failure.key);
   try {
     await client.workflow.start('remediateFailureWorkflow', {
@@ -218,11 +219,14 @@ export function register(program: Command): void {
     .option('--engine <engine>', 'auto | rules | llm')
     .option('--follow-up', 'follow the PR to its outcome (merge, close, Vanta re-check)')
     .action(
-      (o: { failureJson: string; wait?: boolean; engine?: 'auto' | 'rules' | 'llm'; followUp?: boolean }) =>
-        withClient(async (client, config) => {
-          const r = await processOnce(client, config, o.failureJson, o, print);
+      (o: { failureJson: string; wait?: boolean; engine?: 'auto' | 'rules' | 'llm'; followUp?: boolean }) => {
+        // Bad input fails before any connection is made.
+        const failure = readFailureFile(o.failureJson);
+        return withClient(async (client, config) => {
+          const r = await processOnce(client, config, failure, o, print);
           process.exitCode = r.exitCode;
-        }),
+        });
+      },
     );
 
   program
