@@ -12,6 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config, type RepoMapping } from '../config';
+import { policyFromConfig } from '../github/codeHost';
+import { createGitHubClient, currentToken } from '../github/octokit';
+import { GitHubCodeHost } from '../github/pullRequests';
+import { RepoWorkspace } from '../github/workspace';
 import { createLogger, type Logger } from '../logger';
 import { vantaFailureKey } from '../vanta/failures';
 import { startWorker, type RunningWorker, type RunWorkerOptions } from '../workers/main';
@@ -57,6 +61,11 @@ export interface SandboxOptions {
   entityIdSuffix?: string;
   /** Extra or overriding environment variables for the worker. */
   env?: Record<string, string>;
+  /**
+   * Minimum spacing of GitHub write requests in the in-process worker (default 0: the emulator has no
+   * secondary limits unless injected; production keeps octokit's default pacing).
+   */
+  githubWriteSpacingMs?: number;
   /** Logger for the sandbox's own messages and the in-process workers (default: LOG_LEVEL warn). */
   logger?: Logger;
 }
@@ -451,7 +460,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       expected,
       dir,
       async startWorker(extra = {}) {
-        const w = await startWorker({ config, logger: log, ...extra });
+        const client = createGitHubClient({
+          baseUrl: config.GITHUB_API_URL,
+          auth: { kind: 'token', token: github.token },
+          logger: log,
+          writeSpacingMs: opts.githubWriteSpacingMs ?? 0,
+          retryAfterBaseMs: 100,
+        });
+        const codeHost = new GitHubCodeHost({
+          client,
+          workspace: new RepoWorkspace({ dir: config.WORKSPACE_DIR, getToken: () => currentToken(client) }),
+          mapping: config.GITHUB_REPO_MAPPING,
+          policy: policyFromConfig(config),
+          logger: log,
+        });
+        const w = await startWorker({
+          config,
+          logger: log,
+          ...extra,
+          overrides: { codeHost, ...extra.overrides },
+        });
         workers.push(w);
         return w;
       },

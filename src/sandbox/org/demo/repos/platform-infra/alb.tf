@@ -22,4 +22,8 @@ resource "aws_lb_listener" "http" {
     type             = "forward"
     target_group_arn = aws_lb_target_group.web.arn
   }
+
+  tags = {
+    Name = "acme-web-http-listener"
+  }
 }
