@@ -42,6 +42,8 @@ export interface BenchOptions {
   llmConcurrency?: number;
   /** Server-side GitHub activity rate (GITHUB_ACTIVITIES_PER_SECOND). */
   githubPerSecond: number;
+  /** ms between GitHub writes per worker; undefined keeps octokit's default (1 s, production). */
+  githubWriteSpacingMs?: number;
   /** Run the worker inside the benchmark process instead of child processes. */
   inProcess: boolean;
   outDir: string;
@@ -64,6 +66,8 @@ export const USAGE = `usage: npm run bench -- --scenario <${SCENARIOS.join('|')}
   --activity-slots N            MAX_CONCURRENT_WORKERS per worker (default: the production default)
   --llm-concurrency N           LLM_CONCURRENCY per worker (default: the production default)
   --github-rps N                GITHUB_ACTIVITIES_PER_SECOND (default 50: PR creation is not throttled)
+  --github-write-spacing MS     ms between GitHub content-creating requests per worker (default: octokit's
+                                production pacing, 1 s; 0 measures the pipeline without it)
   --timeout S                   give up on a run after S seconds (default 1800)
   --in-process                  run the worker inside this process (CPU/RSS then include the harness)
   --out DIR                     results directory (default bench/results)
@@ -118,6 +122,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'activity-slots': { type: 'string' },
       'llm-concurrency': { type: 'string' },
       'github-rps': { type: 'string' },
+      'github-write-spacing': { type: 'string' },
       timeout: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -153,6 +158,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     activitySlots: optInt(values['activity-slots'], 'activity-slots'),
     llmConcurrency: optInt(values['llm-concurrency'], 'llm-concurrency'),
     githubPerSecond: num(values['github-rps'], 50, 'github-rps', 0.01),
+    githubWriteSpacingMs:
+      values['github-write-spacing'] === undefined
+        ? undefined
+        : num(values['github-write-spacing'], 0, 'github-write-spacing'),
     inProcess: values['in-process'] ?? false,
     outDir: values.out ?? 'bench/results',
     verbose: values.verbose ?? false,
