@@ -4,7 +4,7 @@
  * A stage without an implementation fails with StageNotImplementedError (never a fake success).
  */
 import { Context } from '@temporalio/activity';
-import type { Logger } from '../logger';
+import { logContext, type Logger } from '../logger';
 import { StageNotImplementedError } from '../errors';
 import type { RecordStore } from '../state/recordStore';
 import { groupJoinSignal } from '../workflows/definitions';
@@ -93,7 +93,14 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
       const beat = setInterval(() => ctx.heartbeat(), 10_000);
       beat.unref();
       try {
-        const out = await fn(...args);
+        const out = await logContext.run(
+          {
+            workflowId: ctx.info.workflowExecution?.workflowId,
+            failureKey: failureKeyOf(args),
+            activity: name,
+          },
+          () => fn(...args),
+        );
         const secs = Number(process.hrtime.bigint() - started) / 1e9;
         deps.metrics?.observeStage(name, secs, true);
         log.debug({ seconds: secs }, `${name} done`);

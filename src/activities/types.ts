@@ -103,6 +103,41 @@ export interface ClosePullRequestInput {
   comment: string;
 }
 
+/** Grouping (GROUP_BY=test): a member as the group workflow carries it (mirrors GroupMember). */
+export interface GroupMemberInput {
+  workflowId: string;
+  failure: Failure;
+  prepared: PreparedRepo;
+  target: Target;
+  generated: Extract<GenerateResult, { status: 'patch' }>;
+}
+
+export interface JoinGroupInput {
+  groupKey: string;
+  groupWorkflowId: string;
+  testId: string;
+  /** Task queue of the group workflow (the member's own). */
+  taskQueue: string;
+  member: GroupMemberInput;
+  /** Remediation options handed to the group workflow when this join starts it. */
+  options?: Record<string, unknown>;
+}
+
+export interface OpenGroupPullRequestInput {
+  groupKey: string;
+  testId: string;
+  /** The base the combined fix is rebuilt on (the newest member's). */
+  prepared: PreparedRepo;
+  members: GroupMemberInput[];
+}
+
+export interface OpenGroupPullRequestResult {
+  /** Absent when no member's fix survived (nothing to write). */
+  pr?: PullRequestResult;
+  included: string[];
+  excluded: { failureKey: string; reason: string }[];
+}
+
 /** Every activity a TerraFix worker can register. */
 export interface TerraFixActivities {
   listFailures(): Promise<Failure[]>;
@@ -126,6 +161,10 @@ export interface TerraFixActivities {
   checkPullRequest(input: CheckPullRequestInput): Promise<PullRequestState>;
   failureStillPresent(input: FailureStillPresentInput): Promise<boolean>;
   closePullRequest(input: ClosePullRequestInput): Promise<void>;
+  /** Adds a member to its group PR workflow (signalWithStart); idempotent by failure key. */
+  joinGroup(input: JoinGroupInput): Promise<void>;
+  /** Rebuilds the group's combined fix at the base SHA and creates or updates its one PR. */
+  openGroupPullRequest(input: OpenGroupPullRequestInput): Promise<OpenGroupPullRequestResult>;
 }
 
 export type ActivityName = keyof TerraFixActivities;

@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Failure } from '../contracts';
+import type { Failure, Patch, PreparedRepo, PullRequestResult, Target, TokenUsage } from '../contracts';
 
 export const SA = {
   failureKey: defineSearchAttributeKey('TerraFixFailureKey', SearchAttributeType.KEYWORD),
@@ -81,6 +81,12 @@ export interface RemediationOptions {
   vantaWaitMs?: number;
   /** Suppression after a rejected PR, in seconds (default 30 days). */
   rejectedSuppressSeconds?: number;
+  /** none = one PR per failure; test = one PR per (repository, test), updated as resources join or leave. */
+  groupBy?: 'none' | 'test';
+  /** Grouping: how long the group waits for no new member before (re)writing its PR, in ms (default 30 s). */
+  groupDebounceMs?: number;
+  /** Grouping: how long a member waits for its group's PR before failing, in ms (default 6 h). */
+  groupWaitMs?: number;
 }
 
 export interface RemediateInput {
@@ -123,4 +129,84 @@ export const failureResolvedSignal = defineSignal<[]>('failureResolved');
 /** Workflow id for a failure key: the business key makes duplicates impossible. */
 export function remediationWorkflowId(failureKey: string): string {
   return `remediate/${failureKey}`;
+}
+
+/** A remediation that joined a group PR: everything needed to rebuild its fix at a newer base. */
+export interface GroupMember {
+  workflowId: string;
+  failure: Failure;
+  prepared: PreparedRepo;
+  target: Target;
+  generated: {
+    status: 'patch';
+    engine: 'rule' | 'llm';
+    ruleId?: string;
+    modelId?: string;
+    patch: Patch;
+    tokens: TokenUsage | null;
+  };
+}
+
+/** What a group tells each member once its PR was written. */
+export type GroupPrResult =
+  | { status: 'included'; pr: PullRequestResult; groupWorkflowId: string }
+  | { status: 'rejected_by_reviewer'; pr: PullRequestResult; groupWorkflowId: string }
+  | { status: 'excluded'; reason: string; groupWorkflowId: string };
+
+/** A member leaving its group; `updatePr` asks the group to drop its fix from the PR. */
+export interface GroupLeave {
+  failureKey: string;
+  reason: string;
+  updatePr: boolean;
+}
+
+export interface GroupInput {
+  groupKey: string;
+  testId: string;
+  options?: RemediationOptions;
+  /** Carried over by continueAsNew. */
+  carried?: {
+    members: GroupMember[];
+    notified: Record<string, 'included' | 'excluded'>;
+    pr?: PullRequestResult;
+    writes: number;
+    /** When the group stops waiting for a PR outcome (epoch ms). */
+    staleAt: number;
+  };
+}
+
+export interface GroupStatus {
+  groupKey: string;
+  testId: string;
+  members: { failureKey: string; workflowId: string; notified?: 'included' | 'excluded' }[];
+  pr?: PullRequestResult;
+  /** How many times the PR was written. */
+  writes: number;
+  state: 'collecting' | 'writing' | 'open' | 'done';
+}
+
+export interface GroupResult {
+  groupKey: string;
+  outcome: 'empty' | 'merged' | 'closed' | 'stale' | 'rejected_by_reviewer' | 'closed_resolved_elsewhere';
+  pr?: PullRequestResult;
+  writes: number;
+}
+
+/** Members → group: join (sent with signalWithStart by the joinGroup activity) and leave. */
+export const groupJoinSignal = defineSignal<[GroupMember]>('groupJoin');
+export const groupLeaveSignal = defineSignal<[GroupLeave]>('groupLeave');
+/** Group → member: the PR that now carries (or does not carry) the member's fix. */
+export const groupPrResultSignal = defineSignal<[GroupPrResult]>('groupPrResult');
+export const groupStatusQuery = defineQuery<GroupStatus>('groupStatus');
+
+/** The group key for a repository and test: one PR per (repository, Terraform root, test). */
+export function groupKeyOf(prepared: PreparedRepo, testId: string): string {
+  const r = prepared.repo;
+  const sub = r.path ? `:${r.path.replace(/^\/+|\/+$/g, '')}` : '';
+  return `${r.owner}/${r.name}${sub}/${testId}`;
+}
+
+/** Workflow id of a group PR workflow. */
+export function groupWorkflowId(groupKey: string): string {
+  return `group/${groupKey}`;
 }

@@ -6,6 +6,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,8 +20,13 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import {
   SA,
   failureResolvedSignal,
+  groupKeyOf,
+  groupLeaveSignal,
+  groupPrResultSignal,
+  groupWorkflowId,
   prOutcomeSignal,
   statusQuery,
+  type GroupPrResult,
   type Outcome,
   type PrOutcomeSignal,
   type RemediateInput,
@@ -103,6 +109,11 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   });
   setHandler(failureResolvedSignal, () => {
     resolvedElsewhere = true;
+  });
+  // Grouping (options.groupBy === 'test'): the group workflow reports which PR carries this fix.
+  let groupResult: GroupPrResult | undefined;
+  setHandler(groupPrResultSignal, (r) => {
+    groupResult = r;
   });
 
   const describe = () =>
@@ -324,6 +335,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     });
   }
   const fix: VerifiedFix = validation.value.fix;
+  if (options.groupBy === 'test') return joinGroupAndWait(generated);
 
   const pr = await runStage('open_pr', () =>
     light.openPullRequest.executeWithOptions(
@@ -372,6 +384,56 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     return followUp(prepared!, status.prNumber);
   }
 
+  /** Grouped mode: hand the verified patch to the group PR workflow and wait for the PR it lands in. */
+  async function joinGroupAndWait(
+    g: Extract<GenerateResult, { status: 'patch' }>,
+  ): Promise<RemediationResult> {
+    const groupKey = groupKeyOf(prepared!, failure.testId);
+    const gid = groupWorkflowId(groupKey);
+    const joined = await runStage('open_pr', () =>
+      light.joinGroup.executeWithOptions(
+        { startToCloseTimeout: '1m', retry: stageRetry, summary: `join group PR ${groupKey}` },
+        [
+          {
+            groupKey,
+            groupWorkflowId: gid,
+            testId: failure.testId,
+            taskQueue: info.taskQueue,
+            member: { workflowId: info.workflowId, failure, prepared: prepared!, target, generated: g },
+            options: { ...options },
+          },
+        ],
+      ),
+    );
+    if (!joined.ok) return failStage(joined);
+    setCurrentDetails(`${describe()}\ngroup: ${gid}`);
+    const waitMs = options.groupWaitMs ?? 6 * 3600_000;
+    if (!(await condition(() => groupResult !== undefined, waitMs))) {
+      return finish('failed', {
+        reason: `group ${gid} did not write its PR within ${Math.round(waitMs / 60_000)} min`,
+        recordStatus: 'failed',
+        ttlSeconds: 3600,
+      });
+    }
+    const r = groupResult!;
+    if (r.status === 'excluded') {
+      return finish('fix_rejected', {
+        reason: `excluded from the group PR: ${r.reason}`,
+        recordStatus: 'fix_rejected',
+      });
+    }
+    status.prUrl = r.pr.url;
+    status.prNumber = r.pr.number;
+    if (r.status === 'rejected_by_reviewer') {
+      return finish('rejected_by_reviewer', {
+        reason: 'the TerraFix group PR for this test was closed unmerged',
+        recordStatus: 'rejected',
+        ttlSeconds: options.rejectedSuppressSeconds,
+      });
+    }
+    return finishOpen();
+  }
+
   /** The closed loop: wait for the PR outcome, then for Vanta to report the entity passing. */
   async function followUp(prep: PreparedRepo, prNumber: number): Promise<RemediationResult> {
     const checkEvery = options.prCheckIntervalMs ?? 4 * 3600_000;
@@ -385,6 +447,18 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
         () => prSignal !== undefined || resolvedElsewhere,
         Math.min(checkEvery, Math.max(1, deadline - Date.now())),
       );
+      if (resolvedElsewhere && options.groupBy === 'test') {
+        // The group PR carries other fixes: ask the group to drop this one (it closes the PR when empty).
+        try {
+          await getExternalWorkflowHandle(groupWorkflowId(groupKeyOf(prep, failure.testId))).signal(
+            groupLeaveSignal,
+            { failureKey: failure.key, reason: 'resolved elsewhere', updatePr: true },
+          );
+        } catch {
+          // The group already ended (its PR was merged or closed): nothing left to update.
+        }
+        return finish('resolved_elsewhere', { recordStatus: 'resolved_elsewhere' });
+      }
       if (resolvedElsewhere) {
         await light.closePullRequest.executeWithOptions(
           {
