@@ -23,6 +23,14 @@ export interface TerraFixMetrics extends ActivityMetrics {
   llmTokens: Counter<'kind'>;
   externalErrors: Counter<'service' | 'kind'>;
   stageDuration: Histogram<'stage' | 'result'>;
+  observeError(stage: string, errorName: string): void;
+  observePoll(result: {
+    found: number;
+    started: number;
+    alreadyRunning: number;
+    suppressed: number;
+    invalid: number;
+  }): void;
 }
 
 /** Creates a registry with process metrics and TerraFix's counters and histograms. */
