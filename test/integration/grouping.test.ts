@@ -3,7 +3,13 @@
  * workflow and ONE PR (updated as members join or are resolved elsewhere); different tests get
  * different groups; groupBy none still opens one PR per failure.
  */
-import type { OpenGroupPullRequestInput } from '../../src/activities/types';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { GroupMemberInput, OpenGroupPullRequestInput } from '../../src/activities/types';
+import { generateWithRules } from '../../src/remediation/engine';
+import { indexRepository, locate, type RepoIndex } from '../../src/terraform';
+import { buildGroupFix, groupFailure } from '../../src/workers/production';
 import type { Failure } from '../../src/contracts';
 import { groupPullRequestWorkflow, remediateFailureWorkflow } from '../../src/workflows';
 import {
@@ -209,4 +215,95 @@ it('groupBy none: one PR per failure through openPullRequest, no group workflow'
   const found: string[] = [];
   for await (const w of list) found.push(w.workflowId);
   expect(found).toEqual([]);
+});
+
+describe('buildGroupFix (real Terraform engine and rules)', () => {
+  const tf = [
+    'provider "aws" {',
+    '  region = "us-east-1"',
+    '}',
+    '',
+    'resource "aws_s3_bucket" "logs" {',
+    '  bucket = "acme-logs"',
+    '}',
+    '',
+    'resource "aws_s3_bucket" "assets" {',
+    '  bucket = "acme-assets"',
+    '}',
+    '',
+  ].join('\n');
+
+  async function member(index: RepoIndex, bucket: string, testId: string): Promise<GroupMemberInput> {
+    const failure: Failure = {
+      key: `vanta:${testId}:${bucket}`,
+      source: 'vanta',
+      testId,
+      testName: 'S3 bucket versioning',
+      resource: { displayName: bucket, responseType: 'S3 bucket' },
+    };
+    const loc = locate(index, failure);
+    if (!loc.target) throw new Error(`not located: ${loc.reasons.join('; ')}`);
+    const generated = generateWithRules(index, loc.target, failure);
+    if (generated.status !== 'patch') throw new Error(`no patch: ${JSON.stringify(generated)}`);
+    return {
+      workflowId: remediationWorkflowId(failure.key),
+      failure,
+      prepared: preparedRepo,
+      target: loc.target,
+      generated,
+    };
+  }
+
+  it('two buckets in one file → one combined, verified fix touching that file once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrafix-group-'));
+    fs.writeFileSync(path.join(dir, 'main.tf'), tf);
+    const index = await indexRepository(dir);
+    const members = [
+      await member(index, 'acme-logs', 'aws-s3-versioning'),
+      await member(index, 'acme-assets', 'aws-s3-versioning'),
+    ];
+    const r = await buildGroupFix(index, members, { format: false, terraformValidate: false });
+    expect(r.excluded).toEqual([]);
+    expect(r.included).toEqual(members.map((m) => m.failure.key));
+    expect(r.fix!.files.map((f) => f.path)).toEqual(['main.tf']);
+    const after = r.fix!.files[0]!.content;
+    // Both buckets got their versioning resource, and both original blocks are still there.
+    expect(after.match(/resource "aws_s3_bucket_versioning"/g)).toHaveLength(2);
+    expect(after).toContain('aws_s3_bucket.logs.id');
+    expect(after).toContain('aws_s3_bucket.assets.id');
+    expect(r.fix!.explanation).toMatch(/2 resources/);
+    expect(r.fix!.explanation).toContain('acme-logs');
+    expect(r.fix!.explanation).toContain('acme-assets');
+
+    const g = groupFailure('acme/infra/aws-s3-versioning', 'aws-s3-versioning', members);
+    expect(g.key).toBe('group:acme/infra/aws-s3-versioning');
+    expect(g.resource.displayName).toBe('2 resources');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a member whose patch no longer applies is excluded with the reason; the others stay', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrafix-group-'));
+    fs.writeFileSync(path.join(dir, 'main.tf'), tf);
+    const index = await indexRepository(dir);
+    const ok = await member(index, 'acme-logs', 'aws-s3-versioning');
+    const stale = await member(index, 'acme-assets', 'aws-s3-versioning');
+    // As if the bucket was renamed on the default branch since the member's patch was generated.
+    stale.generated = {
+      ...stale.generated,
+      patch: {
+        ...stale.generated.patch,
+        edits: stale.generated.patch.edits.map((e) =>
+          e.kind === 'insert_after'
+            ? { ...e, afterAddress: 'aws_s3_bucket.gone' }
+            : { ...e, address: 'aws_s3_bucket.gone' },
+        ),
+      },
+    };
+    const r = await buildGroupFix(index, [stale, ok], { format: false, terraformValidate: false });
+    expect(r.included).toEqual([ok.failure.key]);
+    expect(r.excluded.map((e) => e.failureKey)).toEqual([stale.failure.key]);
+    expect(r.excluded[0]!.reason).toMatch(/aws_s3_bucket\.gone/);
+    expect(r.fix!.files[0]!.content.match(/resource "aws_s3_bucket_versioning"/g)).toHaveLength(1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
