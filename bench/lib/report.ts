@@ -169,7 +169,28 @@ ${
       )}`
     : ''
 }
-<h2>Stages</h2>
+<h2>Rig processes</h2>
+${htmlTable(
+  ['run', 'process', 'CPU s', 'CPU % avg', 'peak RSS MB'],
+  runs.flatMap((r) =>
+    r.infra.map((p) => [
+      r.label,
+      p.label,
+      p.cpuSeconds.toFixed(1),
+      p.cpuPctAvg.toFixed(0),
+      p.peakRssMb.toFixed(0),
+    ]),
+  ),
+)}
+<h2>Activity execution time (worker metrics, excludes queue wait)</h2>
+${htmlTable(
+  ['run', ...stages],
+  runs.map((r) => [
+    r.label,
+    ...stages.map((s) => (r.stageExecMeanMs[s] === undefined ? '–' : `${r.stageExecMeanMs[s]} ms`)),
+  ]),
+)}
+<h2>Stages (workflow view: includes queue wait and retries)</h2>
 ${runs.map((r) => `<h3>${esc(r.label)}</h3>${stageTable(r, stages)}`).join('')}
 <h2>Charts</h2>
 ${charts.join('\n')}
@@ -193,6 +214,8 @@ export function renderText(result: BenchResult): string {
         `\n  end-to-end (poll → PR): p50 ${cell(r.endToEnd, 'p50')}  p95 ${cell(r.endToEnd, 'p95')}  p99 ${cell(r.endToEnd, 'p99')}` +
         `\n  workers: ${r.workers.map((w) => `${w.label} ${w.cpuSeconds.toFixed(1)} CPU s (${w.cpuPctAvg.toFixed(0)}%), peak RSS ${w.peakRssMb.toFixed(0)} MB`).join('; ')}` +
         `\n  CPU s per failure: ${r.cpuSecondsPerFailure.toFixed(3)}` +
+        `\n  rig: ${r.infra.map((w) => `${w.label} ${w.cpuSeconds.toFixed(1)} CPU s, ${w.peakRssMb.toFixed(0)} MB`).join('; ')}` +
+        `\n  activity execution mean (ms, no queue wait): ${JSON.stringify(r.stageExecMeanMs)}` +
         (r.llm.requests
           ? `\n  LLM: ${r.llm.requests} requests, ${r.llm.fixes} fixes, ${r.llm.tokensPerFix.toFixed(0)} tokens/fix (in ${r.llm.inputTokens}, out ${r.llm.outputTokens}, cache read ${r.llm.cacheReadTokens})`
           : ''),

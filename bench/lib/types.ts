@@ -46,6 +46,10 @@ export interface RunResult {
   /** Per-run extra measurements (e.g. index time of a repo size). */
   extra?: Record<string, number | string>;
   workers: ProcUsage[];
+  /** The rest of the rig on the same machine: Temporal dev server, Redis, the harness (emulators). */
+  infra: ProcUsage[];
+  /** Mean activity execution time per stage from the workers' metrics (excludes queue wait), ms */
+  stageExecMeanMs: Record<string, number>;
   /** Sum of worker CPU seconds per completed remediation */
   cpuSecondsPerFailure: number;
   peakRssMb: number;

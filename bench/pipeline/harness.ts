@@ -77,6 +77,7 @@ export class BenchRun {
   readonly arrivals = new Map<string, number>();
   readonly errors: string[] = [];
   private sampler?: ProcSampler;
+  private infraPids = new Set<number>();
   private startedAt = 0;
   readonly extra: Record<string, number | string> = {};
 
@@ -178,7 +179,13 @@ export class BenchRun {
       cleanup.unshift(() => connection.close());
       const client = new Client({ connection, namespace: sandbox.env.TEMPORAL_NAMESPACE });
       const run = new BenchRun(spec, opts, sandbox, client, connection, workers, proxy);
-      run.sampler = new ProcSampler(workers.map((w) => ({ pid: w.pid, label: w.label })));
+      const infra = [
+        ...(sandbox.temporal ? [{ pid: sandbox.temporal.pid, label: 'temporal dev server' }] : []),
+        ...(sandbox.redis ? [{ pid: sandbox.redis.pid, label: 'redis' }] : []),
+        ...(opts.inProcess ? [] : [{ pid: process.pid, label: 'harness + emulators' }]),
+      ];
+      run.infraPids = new Set(infra.map((p) => p.pid));
+      run.sampler = new ProcSampler([...workers.map((w) => ({ pid: w.pid, label: w.label })), ...infra]);
       return run;
     } catch (err) {
       for (const c of cleanup) await c().catch(() => undefined);
@@ -313,7 +320,15 @@ export class BenchRun {
     llm.tokensPerFix = llmFixes
       ? (llm.inputTokens + llm.outputTokens + llm.cacheReadTokens + llm.cacheWriteTokens) / llmFixes
       : 0;
-    const cpu = usage.processes.reduce((a, p) => a + p.cpuSeconds, 0);
+    const workerUsage = usage.processes.filter((p) => !this.infraPids.has(p.pid));
+    const cpu = workerUsage.reduce((a, p) => a + p.cpuSeconds, 0);
+    const own = histogramMeans(metricsText, /^terrafix_stage_duration_seconds$/, 'stage');
+    const sdk = histogramMeans(
+      metricsText,
+      /^temporal_activity_execution_latency(_seconds|_milliseconds)?$/,
+      'activity_type',
+    );
+    const stageExecMeanMs = Object.keys(own).length ? own : sdk;
     const reasons = countBy(
       obs.filter((o) => o.outcome !== 'pr_opened'),
       (o) => `${o.outcome}: ${(o.reason ?? '').slice(0, 200)}`,
@@ -331,9 +346,11 @@ export class BenchRun {
       endToEnd: summarize(prs.map((o) => o.endToEndMs!).filter((v) => v !== undefined)),
       stages: Object.fromEntries(Object.entries(stageValues).map(([k, v]) => [k, summarize(v)])),
       extra: this.extra,
-      workers: usage.processes,
+      workers: workerUsage,
+      infra: usage.processes.filter((p) => this.infraPids.has(p.pid)),
+      stageExecMeanMs,
       cpuSecondsPerFailure: completed ? cpu / completed : 0,
-      peakRssMb: Math.max(0, ...usage.processes.map((p) => p.peakRssMb)),
+      peakRssMb: Math.max(0, ...workerUsage.map((p) => p.peakRssMb)),
       llm,
       observations: obs,
       resourceSamples: usage.samples,
@@ -349,4 +366,24 @@ export class BenchRun {
     await this.connection.close().catch(() => undefined);
     await this.sandbox.stop().catch(() => undefined);
   }
+}
+
+/** Mean (ms) per label value of a Prometheus histogram, from its _sum and _count series. */
+export function histogramMeans(text: string, name: RegExp, label: string): Record<string, number> {
+  const sum: Record<string, number> = {};
+  const count: Record<string, number> = {};
+  let seconds = true;
+  for (const m of text.matchAll(/^([a-zA-Z_:][\w:]*)_(sum|count)\{([^}]*)\}\s+(\S+)/gm)) {
+    if (!name.test(m[1])) continue;
+    const v = new RegExp(`(?:^|,)${label}="([^"]+)"`).exec(m[3])?.[1];
+    if (!v) continue;
+    if (!m[1].endsWith('_seconds')) seconds = false;
+    const into = m[2] === 'sum' ? sum : count;
+    into[v] = (into[v] ?? 0) + Number(m[4]);
+  }
+  return Object.fromEntries(
+    Object.keys(count)
+      .filter((k) => count[k] > 0)
+      .map((k) => [k, Math.round(((sum[k] ?? 0) * (seconds ? 1000 : 1)) / count[k])]),
+  );
 }
