@@ -152,6 +152,12 @@ async function main(): Promise<number> {
     void stopAll().then(() => process.exit(130));
   });
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  // While stopping, in-flight client calls fail on the closed connection: that is expected.
+  process.on('uncaughtException', (err) => {
+    if (stopping) return;
+    process.stderr.write(`demo failed: ${err.stack ?? err.message}\n`);
+    void stopAll().then(() => process.exit(1));
+  });
 
   out(`TerraFix sandbox demo — state in ${dir}`);
   const [temporal, redis]: [TemporalDevServer, RedisServer] = await Promise.all([
@@ -251,7 +257,8 @@ async function main(): Promise<number> {
           }
           const r = (await h.result().catch(() => undefined)) as RemediationResult | undefined;
           results.set(x.failureKey, r);
-          out(`${elapsed()}  ${short(x).padEnd(70)} ${r?.outcome ?? d.status.name.toLowerCase()}`);
+          const earlier = d.closeTime && d.closeTime.getTime() < t0 ? ' (earlier run)' : '';
+          out(`${elapsed()}  ${short(x).padEnd(70)} ${r?.outcome ?? d.status.name.toLowerCase()}${earlier}`);
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
           open += 1;
@@ -316,7 +323,15 @@ async function main(): Promise<number> {
       `skipped ${poll.alreadyRunning} already handled and ${poll.suppressed} suppressed by their Redis record.`,
   );
   out(`Temporal Web UI: ${temporal.uiUrl}/namespaces/default/workflows`);
-  out(`PRs are served by the GitHub emulator as JSON (the API URLs above) while the demo runs.`);
+  out(
+    'PRs opened by this run are served by the GitHub emulator as JSON (the API URLs above) while the demo runs.',
+  );
+  if (rows.some((r) => r[2]!.startsWith('PR exists'))) {
+    out(
+      'PRs from an earlier run are listed as recorded then: the GitHub emulator does not keep pull requests across runs,',
+    );
+    out(`so those links no longer answer. Delete ${dir} to start from scratch.`);
+  }
 
   const success = ok === sb.expected.length;
   if (once) {

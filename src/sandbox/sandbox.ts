@@ -389,7 +389,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const github = await startGitHubEmulator({ dir: githubDir });
     cleanups.push(() => github.stop());
     for (const repo of org.repos) await github.createRepo(org.owner, repo.name, repo.files);
-    if (opts.faultRate?.github || opts.latencyMs?.github) {
+    if (opts.faultRate?.github) {
       installGitHubChaos(github, opts.faultRate?.github ?? 0);
     }
 

@@ -163,3 +163,45 @@ it('starts one remediation from a failure JSON file (process-once) and a second 
   expect(again.result?.reason).toContain('pr_open');
   expect(pullsFor('acme/data-infra')).toHaveLength(before + 1);
 });
+
+it('fixes a generated organisation: one PR per failure, LLM ones through the programmatic Bedrock handler', async () => {
+  const taskQueue = uniqueName('gen');
+  const gen = await startSandbox({
+    org: { repos: 2, failures: 8, filesPerRepo: 2, llmFraction: 0.25 },
+    temporalAddress: testTemporalAddress(),
+    redisUrl: testRedisUrl(),
+    taskQueue,
+    dir: path.join(testTmpDir(), taskQueue),
+  });
+  try {
+    await gen.startWorker({ workflowBundlePath: testWorkflowBundle().codePath });
+    expect(gen.expected.filter((x) => x.engine === 'llm')).toHaveLength(2);
+    const poll = (await client.workflow.execute('pollFailuresWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('poll'),
+      args: [{ options: { followUp: false } }],
+    })) as PollResult;
+    expect(poll.started).toBe(8);
+    const results = await Promise.all(
+      gen.expected.map(
+        (x) =>
+          client.workflow
+            .getHandle(remediationWorkflowId(x.failureKey))
+            .result() as Promise<RemediationResult>,
+      ),
+    );
+    expect(results.map((r) => [r.outcome, r.engine])).toEqual(
+      gen.expected.map((x) => ['pr_opened', x.engine]),
+    );
+    for (const x of gen.expected) {
+      const [owner, name] = x.repo.split('/') as [string, string];
+      const prs = gen.github
+        .listPulls(owner, name)
+        .filter((p) => parseFailureMarker(p.body) === x.failureKey);
+      expect(prs).toHaveLength(1);
+    }
+    expect(gen.bedrock.requests).toHaveLength(2);
+  } finally {
+    await gen.stop();
+  }
+});
