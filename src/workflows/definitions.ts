@@ -151,7 +151,9 @@ export interface GroupMember {
 export type GroupPrResult =
   | { status: 'included'; pr: PullRequestResult; groupWorkflowId: string }
   | { status: 'rejected_by_reviewer'; pr: PullRequestResult; groupWorkflowId: string }
-  | { status: 'excluded'; reason: string; groupWorkflowId: string };
+  | { status: 'excluded'; reason: string; groupWorkflowId: string }
+  /** The PR could not be written (retries exhausted): the member ends failed and a later poll retries. */
+  | { status: 'failed'; reason: string; groupWorkflowId: string };
 
 /** A member leaving its group; `updatePr` asks the group to drop its fix from the PR. */
 export interface GroupLeave {

@@ -7,6 +7,7 @@
  * Deterministic: no I/O, no Node APIs.
  */
 import {
+  ActivityFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -153,16 +154,29 @@ export async function groupPullRequestWorkflow(input: GroupInput): Promise<Group
       details();
       const list = [...members.values()];
       lastPrepared = list[list.length - 1]!.prepared;
-      const r = await act.openGroupPullRequest.executeWithOptions(
-        {
-          taskQueue: github,
-          startToCloseTimeout: '15m',
-          heartbeatTimeout: '1m',
-          retry,
-          summary: `write group PR with ${list.length} fix(es)`,
-        },
-        [{ groupKey: input.groupKey, testId: input.testId, prepared: lastPrepared, members: list }],
-      );
+      let r: Awaited<ReturnType<TerraFixActivities['openGroupPullRequest']>>;
+      try {
+        r = await act.openGroupPullRequest.executeWithOptions(
+          {
+            taskQueue: github,
+            startToCloseTimeout: '15m',
+            heartbeatTimeout: '1m',
+            retry,
+            summary: `write group PR with ${list.length} fix(es)`,
+          },
+          [{ groupKey: input.groupKey, testId: input.testId, prepared: lastPrepared, members: list }],
+        );
+      } catch (err) {
+        // Members still waiting end as failed (a later poll retries them); members already in the PR stay.
+        const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+        for (const m of list) {
+          if (notified[m.failure.key] === 'included') continue;
+          members.delete(m.failure.key);
+          await tell(m, { status: 'failed', reason, groupWorkflowId: info.workflowId });
+        }
+        state = pr ? 'open' : 'collecting';
+        continue;
+      }
       writes += 1;
       if (r.pr) pr = r.pr;
       const groupWorkflowId = info.workflowId;

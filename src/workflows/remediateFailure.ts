@@ -268,10 +268,17 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
         ? {
             taskQueue: q.llm,
             startToCloseTimeout: '5m',
+            // The activity adapter heartbeats every 10 s: a crashed worker is noticed in 30 s, not 5 min.
+            heartbeatTimeout: '30s',
             retry: stageRetry,
             summary: previousErrors ? 'LLM repair round' : 'generate fix with the LLM',
           }
-        : { startToCloseTimeout: '2m', retry: stageRetry, summary: 'generate fix with the rule catalog' };
+        : {
+            startToCloseTimeout: '2m',
+            heartbeatTimeout: '30s',
+            retry: stageRetry,
+            summary: 'generate fix with the rule catalog',
+          };
     return light.generate.executeWithOptions(opts, [
       {
         failure,
@@ -342,6 +349,8 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       {
         taskQueue: q.github,
         startToCloseTimeout: '10m',
+        // Without it, a worker killed mid-PR would hold the PR back for the full 10 minutes.
+        heartbeatTimeout: '30s',
         retry: { ...stageRetry, maximumAttempts: 10 },
         summary: 'open or update the pull request',
       },
@@ -416,6 +425,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       });
     }
     const r = groupResult!;
+    if (r.status === 'failed') {
+      return finish('failed', { reason: `group PR: ${r.reason}`, recordStatus: 'failed', ttlSeconds: 3600 });
+    }
     if (r.status === 'excluded') {
       return finish('fix_rejected', {
         reason: `excluded from the group PR: ${r.reason}`,

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GroupMemberInput, OpenGroupPullRequestInput } from '../../src/activities/types';
+import { PermanentApiError } from '../../src/errors';
 import { generateWithRules } from '../../src/remediation/engine';
 import { indexRepository, locate, type RepoIndex } from '../../src/terraform';
 import { buildGroupFix, groupFailure } from '../../src/workers/production';
@@ -43,6 +44,8 @@ beforeAll(async () => {
   const stages = successfulStages([], calls);
   stages.openGroupPullRequest = async (input) => {
     groupCalls.push(input);
+    if (input.testId.startsWith('broken'))
+      throw new PermanentApiError('GitHub create pull request failed (422)');
     let n = prNumbers.get(input.groupKey);
     const created = n === undefined;
     if (n === undefined) prNumbers.set(input.groupKey, (n = prNumbers.size + 100));
@@ -198,6 +201,25 @@ it('a member resolved elsewhere leaves: the PR is rewritten without it; the last
   const g = await p.client.workflow.getHandle<typeof groupPullRequestWorkflow>(gid).result();
   expect(g.outcome).toBe('closed_resolved_elsewhere');
   expect(closed.filter((c) => c.number === number)).toHaveLength(1);
+});
+
+it('the group PR cannot be written → waiting members end failed (briefly recorded, so a later poll retries)', async () => {
+  const testId = uniqueName('broken-test');
+  const [h] = await startAll([failureOf(0, `vanta:${testId}`, testId)], {
+    groupBy: 'test',
+    groupDebounceMs: 200,
+    followUp: false,
+  });
+  const r = await h!.result();
+  expect(r.outcome).toBe('failed');
+  expect(r.reason).toMatch(/group PR: .*422/);
+  const rec = await p.records.get(r.failureKey);
+  expect(rec?.status).toBe('failed');
+  expect(await p.records.ttl(r.failureKey)).toBeLessThanOrEqual(3600);
+  const g = await p.client.workflow
+    .getHandle<typeof groupPullRequestWorkflow>(groupWorkflowId(groupKeyOf(preparedRepo, testId)))
+    .result();
+  expect(g.outcome).toBe('empty');
 });
 
 it('groupBy none: one PR per failure through openPullRequest, no group workflow', async () => {
