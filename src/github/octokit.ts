@@ -86,7 +86,9 @@ export function createGitHubClient(opts: OctokitOptions): GitHubClient {
       debug: (m: string) => log.debug(clean(m)),
       info: (m: string) => log.debug(clean(m)),
       warn: (m: string) => log.warn(clean(m)),
-      error: (m: string) => log.error(clean(m)),
+      // The request-log plugin reports every non-2xx as an error; a 404 is an expected answer here
+      // (branch, PR or CODEOWNERS lookups), so it stays at debug level.
+      error: (m: string) => (/ - 404 in \d+ms$/.test(m) ? log.debug(clean(m)) : log.error(clean(m))),
     },
     retry: { retryAfterBaseValue: opts.retryAfterBaseMs ?? 1000 },
     throttle: {
