@@ -62,11 +62,15 @@ export class WorkerProcesses {
       fs.closeSync(log);
     });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${label} not ready in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`worker ${label} not ready in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       let ready = false;
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        if (!ready) reject(new Error(`worker ${label} exited before ready (${code ?? signal}); see ${this.logDir}`));
+        if (!ready)
+          reject(new Error(`worker ${label} exited before ready (${code ?? signal}); see ${this.logDir}`));
       });
       // Keep draining stdout so the worker never blocks on a full pipe.
       child.stdout!.on('data', (d: Buffer) => {
@@ -111,7 +115,8 @@ export async function listWorkflows(
   query: string,
 ): Promise<{ workflowId: string; status: string }[]> {
   const out: { workflowId: string; status: string }[] = [];
-  for await (const w of client.workflow.list({ query })) out.push({ workflowId: w.workflowId, status: w.status.name });
+  for await (const w of client.workflow.list({ query }))
+    out.push({ workflowId: w.workflowId, status: w.status.name });
   return out;
 }
 

@@ -1,0 +1,179 @@
+/**
+ * Chaos: 100 failures through the real production pipeline (real Temporal, real Redis, worker
+ * processes running `startWorker` with the sandbox env, the GitHub/Vanta/Bedrock emulators injecting
+ * 429/5xx faults and latency) while the worker process is SIGKILLed at random moments and restarted.
+ * Expect exactly 100 PRs, no duplicates, none lost, and every workflow finished.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Client, Connection } from '@temporalio/client';
+import Redis from 'ioredis';
+import { generatedLlmHandler, startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import {
+  remediationWorkflowId,
+  type PollResult,
+  type RemediationResult,
+} from '../../src/workflows/definitions';
+import { testClient, testRedisUrl, testTemporalAddress, testTmpDir, uniqueName } from '../harness/env';
+import {
+  accountPulls,
+  countWorkflows,
+  sleep,
+  waitFor,
+  WorkerProcesses,
+  writeEnvFile,
+  type PullLike,
+} from './helpers';
+
+const FAILURES = Number(process.env.CHAOS_FAILURES ?? 100);
+const FAULT_RATE = 0.15;
+
+jest.setTimeout(600_000);
+
+let sandbox: Sandbox;
+let client: Client;
+let connection: Connection;
+let procs: WorkerProcesses;
+let bedrockFaults = 0;
+
+beforeAll(async () => {
+  const taskQueue = uniqueName('chaos');
+  const dir = path.join(testTmpDir(), taskQueue);
+  fs.mkdirSync(dir, { recursive: true });
+  sandbox = await startSandbox({
+    org: { repos: 2, failures: FAILURES, llmFraction: 0.1 },
+    temporalAddress: testTemporalAddress(),
+    redisUrl: testRedisUrl(),
+    taskQueue,
+    dir,
+    latencyMs: { vanta: 40, bedrock: 150 },
+    faultRate: { vanta: FAULT_RATE, github: FAULT_RATE },
+  });
+  // Bedrock throttles too.
+  sandbox.bedrock.setHandler(async (req) => {
+    await sleep(150);
+    if (Math.random() < FAULT_RATE) {
+      bedrockFaults += 1;
+      return { error: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' };
+    }
+    return generatedLlmHandler(req);
+  });
+  procs = new WorkerProcesses(dir);
+  ({ client, connection } = await testClient());
+}, 120_000);
+
+afterAll(async () => {
+  await procs?.killAll();
+  await connection?.close();
+  await sandbox?.stop();
+});
+
+function allPulls(): PullLike[] {
+  const repos = [...new Set(sandbox.expected.map((x) => x.repo))];
+  return repos.flatMap((r) => {
+    const [owner, name] = r.split('/') as [string, string];
+    return sandbox.github.listPulls(owner, name);
+  });
+}
+
+it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async () => {
+  const t0 = Date.now();
+  const tq = sandbox.config.TEMPORAL_TASK_QUEUE;
+  const envFile = writeEnvFile(sandbox.dir, 'worker', {
+    ...sandbox.env,
+    LOG_LEVEL: 'warn',
+    HEALTH_PORT: '0',
+  });
+  let worker: ChildProcess = await procs.start(envFile, 'worker');
+
+  const poll = await client.workflow.start('pollFailuresWorkflow', {
+    taskQueue: tq,
+    workflowId: uniqueName('chaos-poll'),
+    args: [{ options: { followUp: false } }],
+  });
+  const query = `WorkflowType = 'remediateFailureWorkflow' AND TaskQueue = '${tq}'`;
+  const finished = async () =>
+    (await countWorkflows(client, `${query} AND ExecutionStatus != 'Running'`)) >= FAILURES;
+
+  // Chaos phase: kill the worker at random moments (0.5–6 s apart) until the PRs are mostly out or
+  // the kill budget is spent; each time start a fresh process after a short random pause.
+  const maxKills = Number(process.env.CHAOS_KILLS ?? 10);
+  while (procs.kills < maxKills && !(await finished())) {
+    await sleep(500 + Math.random() * 5500);
+    await procs.kill(worker);
+    await sleep(Math.random() * 1500);
+    worker = await procs.start(envFile, 'worker');
+  }
+
+  const pollResult = (await poll.result()) as PollResult;
+  expect(pollResult.found).toBe(FAILURES);
+  expect(pollResult.started + pollResult.alreadyRunning).toBe(FAILURES);
+
+  await waitFor(
+    async () => ((await finished()) ? true : undefined),
+    'every remediation to finish',
+    480_000,
+    1000,
+  );
+  const results = await Promise.all(
+    sandbox.expected.map(
+      (x) =>
+        client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result() as Promise<RemediationResult>,
+    ),
+  );
+  const outcomes = results.reduce<Record<string, number>>(
+    (acc, r) => ((acc[r.outcome] = (acc[r.outcome] ?? 0) + 1), acc),
+    {},
+  );
+  const pulls = allPulls();
+  const acc = accountPulls(
+    pulls,
+    sandbox.expected.map((x) => x.failureKey),
+  );
+  const vantaFaults = sandbox.vanta.requestLog.filter((r) => r.status === 429 || r.status >= 500).length;
+  const githubFaults = sandbox.github.requests.filter((r) => r.status === 429 || r.status >= 500).length;
+  const summary = {
+    failures: FAILURES,
+    prs: acc.total,
+    duplicateKeys: acc.duplicateKeys.length,
+    duplicateBranches: acc.duplicateBranches.length,
+    lost: acc.missingKeys.length,
+    outcomes,
+    workflows: await countWorkflows(client, query),
+    running: await countWorkflows(client, `${query} AND ExecutionStatus = 'Running'`),
+    kills: procs.kills,
+    workerStarts: procs.started,
+    injectedFaults: {
+      vanta: vantaFaults,
+      vantaRequests: sandbox.vanta.requestLog.length,
+      github: githubFaults,
+      githubRequests: sandbox.github.requests.length,
+      bedrock: bedrockFaults,
+    },
+    durationSeconds: Math.round((Date.now() - t0) / 1000),
+  };
+  process.stdout.write(`CHAOS RESULT ${JSON.stringify(summary)}\n`);
+
+  expect(outcomes).toEqual({ pr_opened: FAILURES });
+  expect(acc.duplicateKeys).toEqual([]);
+  expect(acc.duplicateBranches).toEqual([]);
+  expect(acc.missingKeys).toEqual([]);
+  expect(acc.unexpectedKeys).toEqual([]);
+  expect(acc.total).toBe(FAILURES);
+  expect(summary.workflows).toBe(FAILURES);
+  expect(summary.running).toBe(0);
+  expect(procs.kills).toBeGreaterThan(0);
+  expect(vantaFaults + githubFaults).toBeGreaterThan(0);
+  // Every PR is recorded in Redis.
+  const redis = new Redis(testRedisUrl());
+  try {
+    const raw = await redis.mget(...sandbox.expected.map((x) => `terrafix:record:${x.failureKey}`));
+    const notRecorded = raw.filter(
+      (r) => r === null || (JSON.parse(r) as { status?: string }).status !== 'pr_open',
+    );
+    expect(notRecorded).toEqual([]);
+  } finally {
+    redis.disconnect();
+  }
+});
