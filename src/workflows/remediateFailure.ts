@@ -425,6 +425,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       });
     }
     const r = groupResult!;
+    if (r.status === 'failed') {
+      return finish('failed', { reason: `group PR: ${r.reason}`, recordStatus: 'failed', ttlSeconds: 3600 });
+    }
     if (r.status === 'excluded') {
       return finish('fix_rejected', {
         reason: `excluded from the group PR: ${r.reason}`,
