@@ -46,11 +46,14 @@ export type PatchResult = Extract<GenerateResult, { status: 'patch' }>;
 
 /** The rule context for a target: its block, instance and the provider major version. */
 export function ruleContext(index: RepoIndex, target: Target, failure?: Failure): RuleContext {
+  // By address first: on a patched copy of the files, an edit earlier in the file shifts offsets, so
+  // the target's startByte may point into another block. The offset is the fallback.
   const block = target.placeholder
     ? undefined
-    : (index.blocks.find(
+    : (findBlock(index, target.address, target.file) ??
+      index.blocks.find(
         (b) => b.file === target.file && b.range.startByte === target.startByte && b.kind !== 'locals',
-      ) ?? findBlock(index, target.address, target.file));
+      ));
   const instance = block?.instances.find((i) => i.address === target.address);
   return { index, target, block, instance, providerMajor: index.provider.awsMajor ?? 5, failure };
 }
