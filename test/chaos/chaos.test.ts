@@ -87,6 +87,9 @@ it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async (
   });
   let worker: ChildProcess = await procs.start(envFile, 'worker');
 
+  // Besides the random faults, the first Vanta requests surely fail (the poll lists only a few pages).
+  sandbox.vanta.inject429(1, 1);
+  sandbox.vanta.inject5xx(1, 503);
   const poll = await client.workflow.start('pollFailuresWorkflow', {
     taskQueue: tq,
     workflowId: uniqueName('chaos-poll'),
