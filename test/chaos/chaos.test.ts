@@ -29,7 +29,7 @@ import {
 const FAILURES = Number(process.env.CHAOS_FAILURES ?? 100);
 const FAULT_RATE = 0.15;
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
 let sandbox: Sandbox;
 let client: Client;

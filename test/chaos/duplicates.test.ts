@@ -14,7 +14,7 @@ import { accountPulls, countWorkflows, sleep, waitFor, WorkerProcesses, writeEnv
 
 const FAILURES = Number(process.env.DUPLICATES_FAILURES ?? 300);
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
 let sandbox: Sandbox;
 let client: Client;
@@ -74,7 +74,7 @@ it(`two workers and overlapping polls open exactly one PR per failure (${FAILURE
         ? true
         : undefined,
     'every remediation to finish',
-    540_000,
+    1_100_000,
     1000,
   );
   const results = (await Promise.all(
