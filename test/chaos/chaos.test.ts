@@ -116,7 +116,7 @@ it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async (
   await waitFor(
     async () => ((await finished()) ? true : undefined),
     'every remediation to finish',
-    480_000,
+    1_000_000,
     1000,
   );
   const results = await Promise.all(
