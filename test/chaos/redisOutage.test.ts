@@ -78,6 +78,8 @@ it('workflows wait for Redis and resume; nothing is done without a record; ids s
   await waitFor(() => (pulls().length > 0 ? true : undefined), 'the first PR', 120_000, 50);
   await redisServer!.stop();
   redisServer = undefined;
+  // Let a workflow whose record was written just before the stop finish and reach visibility.
+  await sleep(2000);
   const completedAtStop = await countWorkflows(client, `${query} AND ExecutionStatus = 'Completed'`);
   const prsAtStop = pulls().length;
 
