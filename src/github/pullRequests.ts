@@ -77,6 +77,7 @@ function repoFilePath(p: string): string {
 export class GitHubCodeHost implements CodeHost {
   readonly kind = 'github' as const;
   private readonly cloneUrls = new Map<string, string>();
+  private readonly codeOwnersCache = new Map<string, Promise<string | null>>();
   private readonly log: Logger;
 
   constructor(private readonly o: GitHubCodeHostOptions) {
@@ -387,22 +388,42 @@ export class GitHubCodeHost implements CodeHost {
   private async codeOwnerReviewers(
     req: OpenPullRequestRequest,
   ): Promise<{ users: string[]; teams: string[] }> {
-    const { owner, name: repo } = req.prepared.repo;
-    for (const p of CODEOWNERS_PATHS) {
-      try {
-        const r = await this.gh.repos.getContent({ owner, repo, path: p, ref: req.prepared.baseSha });
-        const d = r.data as { type?: string; content?: string; encoding?: string };
-        if (d.type !== 'file' || typeof d.content !== 'string') continue;
-        const text = Buffer.from(d.content, d.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
-        return reviewersFor(
-          parseCodeOwners(text),
-          req.fix.files.map((f) => repoFilePath(f.path)),
-        );
-      } catch (e) {
-        if (status(e) !== 404) throw this.wrap('get CODEOWNERS', e);
-      }
+    const text = await this.codeOwnersText(req.prepared);
+    if (text === null) return { users: [], teams: [] };
+    return reviewersFor(
+      parseCodeOwners(text),
+      req.fix.files.map((f) => repoFilePath(f.path)),
+    );
+  }
+
+  /**
+   * The CODEOWNERS file at a commit (null when there is none), cached per repository and SHA: a
+   * commit's content never changes, and a burst of PRs on one base would otherwise fetch it each time.
+   */
+  private codeOwnersText(prepared: OpenPullRequestRequest['prepared']): Promise<string | null> {
+    const { owner, name: repo } = prepared.repo;
+    const key = `${owner}/${repo}@${prepared.baseSha}`;
+    let hit = this.codeOwnersCache.get(key);
+    if (!hit) {
+      hit = (async () => {
+        for (const p of CODEOWNERS_PATHS) {
+          try {
+            const r = await this.gh.repos.getContent({ owner, repo, path: p, ref: prepared.baseSha });
+            const d = r.data as { type?: string; content?: string; encoding?: string };
+            if (d.type !== 'file' || typeof d.content !== 'string') continue;
+            return Buffer.from(d.content, d.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+          } catch (e) {
+            if (status(e) !== 404) throw this.wrap('get CODEOWNERS', e);
+          }
+        }
+        return null;
+      })();
+      hit.catch(() => this.codeOwnersCache.delete(key));
+      this.codeOwnersCache.set(key, hit);
+      if (this.codeOwnersCache.size > 256)
+        this.codeOwnersCache.delete(this.codeOwnersCache.keys().next().value as string);
     }
-    return { users: [], teams: [] };
+    return hit;
   }
 
   /** Requests reviewers (config, else CODEOWNERS) and sets assignees; failures here only warn. */
