@@ -14,8 +14,11 @@ lint: setup
 	npx eslint .
 	npx prettier --check .
 
+# The fault tests (test/chaos: SIGKILLs, two workers, Redis outage) run after the rest, one at a time,
+# so that they do not compete for the CPU with the other suites.
 test: setup typecheck lint
-	npx jest --ci
+	npx jest --ci --testPathIgnorePatterns /test/chaos/
+	npx jest --ci --runInBand test/chaos
 	./scripts/check-infra.sh
 	./scripts/check-docker.sh
 
