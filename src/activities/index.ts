@@ -64,6 +64,7 @@ const STAGE_NAMES: (keyof StageImplementations)[] = [
   'checkPullRequest',
   'failureStillPresent',
   'closePullRequest',
+  'remindPullRequest',
   'openGroupPullRequest',
 ];
 
@@ -149,6 +150,7 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
     checkPullRequest: stage('checkPullRequest'),
     failureStillPresent: stage('failureStillPresent'),
     closePullRequest: stage('closePullRequest'),
+    remindPullRequest: stage('remindPullRequest'),
     joinGroup: wrap('joinGroup', joinGroup as never),
     openGroupPullRequest: stage('openGroupPullRequest'),
   };

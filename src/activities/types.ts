@@ -161,6 +161,8 @@ export interface TerraFixActivities {
   checkPullRequest(input: CheckPullRequestInput): Promise<PullRequestState>;
   failureStillPresent(input: FailureStillPresentInput): Promise<boolean>;
   closePullRequest(input: ClosePullRequestInput): Promise<void>;
+  /** Comments on a stale PR and labels it, so reviewers see it is still waiting. */
+  remindPullRequest(input: ClosePullRequestInput): Promise<void>;
   /** Adds a member to its group PR workflow (signalWithStart); idempotent by failure key. */
   joinGroup(input: JoinGroupInput): Promise<void>;
   /** Rebuilds the group's combined fix at the base SHA and creates or updates its one PR. */

@@ -30,6 +30,8 @@ export interface CodeHost {
   getPullRequestState(prepared: PreparedRepo, number: number): Promise<PullRequestState>;
   /** Comments on and closes a PR (e.g. the failure resolved elsewhere); deletes TerraFix's branch. */
   closePullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void>;
+  /** Comments on an open PR and labels it `terrafix:stale` (a PR with no outcome for too long). */
+  remindPullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void>;
 }
 
 /** Settings common to both code hosts, derived from Config. */

@@ -269,6 +269,17 @@ export class LocalCodeHost implements CodeHost {
     return pr ? pr.state : 'missing';
   }
 
+  remindPullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void> {
+    return this.serial(async () => {
+      const pr = this.listPullRequests(prepared.repo).find((p) => p.number === number);
+      if (!pr || pr.state !== 'open') return;
+      pr.comments.push(comment);
+      if (!pr.labels.includes('terrafix:stale')) pr.labels.push('terrafix:stale');
+      pr.updatedAt = this.now().toISOString();
+      this.save(prepared.repo, pr);
+    });
+  }
+
   closePullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void> {
     return this.serial(async () => {
       const pr = this.listPullRequests(prepared.repo).find((p) => p.number === number);

@@ -473,6 +473,24 @@ export class GitHubCodeHost implements CodeHost {
     }
   }
 
+  async remindPullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void> {
+    const { owner, name: repo } = prepared.repo;
+    const pr = await this.api('get pull request', () =>
+      this.gh.pulls.get({ owner, repo, pull_number: number }),
+    );
+    if (pr.data.state !== 'open') return;
+    await this.api('comment', () =>
+      this.gh.issues.createComment({ owner, repo, issue_number: number, body: comment }),
+    );
+    await this.applyLabels(owner, repo, number, [
+      {
+        name: 'terrafix:stale',
+        color: 'cccccc',
+        description: 'TerraFix PR without a review outcome for a long time',
+      },
+    ]);
+  }
+
   async closePullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void> {
     const { owner, name: repo } = prepared.repo;
     const pr = await this.api('get pull request', () =>

@@ -191,6 +191,8 @@ export async function buildStages(deps: ProductionDeps): Promise<StageImplementa
   stages.checkPullRequest = ({ prepared, number }) => host.getPullRequestState(prepared, number);
   stages.closePullRequest = ({ prepared, number, comment }) =>
     host.closePullRequest(prepared, number, comment);
+  stages.remindPullRequest = ({ prepared, number, comment }) =>
+    host.remindPullRequest(prepared, number, comment);
   return stages;
 }
 

@@ -153,6 +153,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
           openPullRequest: a.openPullRequest,
           checkPullRequest: a.checkPullRequest,
           closePullRequest: a.closePullRequest,
+          remindPullRequest: a.remindPullRequest,
           openGroupPullRequest: a.openGroupPullRequest,
         },
         maxConcurrentActivityTaskExecutions: 4,

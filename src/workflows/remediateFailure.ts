@@ -511,11 +511,29 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
         ttlSeconds: options.rejectedSuppressSeconds,
       });
     }
-    if (prState !== 'merged')
-      return finish('stale', {
-        reason: `no PR outcome within ${Math.round(staleAfter / 3600_000)} h`,
-        recordStatus: 'stale',
-      });
+    if (prState !== 'merged') {
+      const reason = `no PR outcome within ${Math.round(staleAfter / 3600_000)} h`;
+      try {
+        await light.remindPullRequest.executeWithOptions(
+          {
+            taskQueue: q.github,
+            startToCloseTimeout: '2m',
+            retry: stageRetry,
+            summary: 'remind reviewers: PR is stale',
+          },
+          [
+            {
+              prepared: prep,
+              number: prNumber,
+              comment: `TerraFix opened this PR ${Math.round(staleAfter / 86_400_000)} day(s) ago and it has had no review outcome since. The compliance failure is still open in Vanta: please review, merge or close it.`,
+            },
+          ],
+        );
+      } catch (err) {
+        status.lastError = `stale reminder failed: ${reasonOf(err)}`;
+      }
+      return finish('stale', { reason, recordStatus: 'stale' });
+    }
     enter('awaiting_vanta');
     const vantaDeadline = Date.now() + vantaWait;
     while (Date.now() < vantaDeadline) {

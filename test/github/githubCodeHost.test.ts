@@ -341,6 +341,17 @@ describe('GitHubCodeHost', () => {
     expect(await s.host.getPullRequestState(prepared, 999)).toBe('missing');
   });
 
+  test('remindPullRequest comments on a stale PR and labels it terrafix:stale', async () => {
+    const s = await setup();
+    const { prepared, result } = await openFor(s, 'acme-logs');
+    await s.host.remindPullRequest(prepared, result.number!, 'Still waiting for a review.');
+    const [pr] = emu.listPulls(OWNER, s.repo);
+    expect(pr!.state).toBe('open');
+    expect(pr!.comments).toEqual(['Still waiting for a review.']);
+    expect(emu.labels(OWNER, s.repo)).toEqual(expect.arrayContaining(['terrafix:stale']));
+    expect(pr!.labels).toContain('terrafix:stale');
+  });
+
   test('the token never appears in log lines, errors or PR bodies', async () => {
     const s = await setup();
     const basic = Buffer.from(`x-access-token:${emu.token}`).toString('base64');

@@ -13,6 +13,7 @@ interface World {
   prState: PullRequestState;
   failing: boolean;
   closed: { number: number; comment: string }[];
+  reminded: string[];
   checks: number;
 }
 
@@ -43,13 +44,16 @@ beforeAll(async () => {
   stages.closePullRequest = async ({ number, comment }) => {
     byNumber.get(number)!.closed.push({ number, comment });
   };
+  stages.remindPullRequest = async ({ number, comment }) => {
+    byNumber.get(number)!.reminded.push(comment);
+  };
   p = await startTestPipeline(stages);
 });
 afterAll(() => p?.close());
 
 function start(key: string, options: Record<string, number | boolean>) {
   const failure = sampleFailure(0, key);
-  worlds.set(failure.key, { prState: 'open', failing: true, closed: [], checks: 0 });
+  worlds.set(failure.key, { prState: 'open', failing: true, closed: [], reminded: [], checks: 0 });
   return {
     failure,
     world: worlds.get(failure.key)!,
@@ -102,10 +106,12 @@ it('closed unmerged (polled) → rejected, suppressed for the configured period'
   expect(await p.records.suppressed([t.failure.key])).toEqual([t.failure.key]);
 });
 
-it('no outcome within the stale period → stale', async () => {
+it('no outcome within the stale period → stale, with a reminder comment and label', async () => {
   const t = start(`vanta:life-stale-${Date.now()}`, { staleAfterMs: 2_000 });
   const r = await (await t.handle).result();
   expect(r.outcome).toBe('stale');
+  expect(t.world.reminded).toHaveLength(1);
+  expect(t.world.reminded[0]).toMatch(/no review outcome/);
   expect((await p.records.get(t.failure.key))?.status).toBe('stale');
 });
 
