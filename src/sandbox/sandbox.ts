@@ -411,7 +411,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       PR_CONCURRENT_LIMIT: '100000',
       CODE_HOST: 'github',
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXEXAMPLE00',
+      AWS_ACCESS_KEY_ID: 'sandbox-dummy-access-key-id', // the emulator does not check SigV4 credentials
       AWS_SECRET_ACCESS_KEY: 'sandbox-dummy-secret-access-key',
       AWS_REGION: 'us-east-1',
       LLM_ENABLED: 'true',
