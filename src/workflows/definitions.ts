@@ -79,6 +79,8 @@ export interface RemediationOptions {
   staleAfterMs?: number;
   /** How long to wait for Vanta to report the entity passing after merge, in ms (default 2 days). */
   vantaWaitMs?: number;
+  /** Wait before trying again when the PR limits refuse a new PR, in ms (default 15 min). */
+  prLimitWaitMs?: number;
   /** Suppression after a rejected PR, in seconds (default 30 days). */
   rejectedSuppressSeconds?: number;
   /** none = one PR per failure; test = one PR per (repository, test), updated as resources join or leave. */

@@ -6,6 +6,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  sleep,
   getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
@@ -344,19 +345,32 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   const fix: VerifiedFix = validation.value.fix;
   if (options.groupBy === 'test') return joinGroupAndWait(generated);
 
-  const pr = await runStage('open_pr', () =>
-    light.openPullRequest.executeWithOptions(
-      {
-        taskQueue: q.github,
-        startToCloseTimeout: '10m',
-        // Without it, a worker killed mid-PR would hold the PR back for the full 10 minutes.
-        heartbeatTimeout: '30s',
-        retry: { ...stageRetry, maximumAttempts: 10 },
-        summary: 'open or update the pull request',
-      },
-      [{ failure, prepared: prepared!, target, fix }],
-    ),
-  );
+  // The PR limits (PR_CONCURRENT_LIMIT / PR_HOURLY_LIMIT) make the code host refuse a new PR for now;
+  // the remediation then waits on a durable timer and tries again, instead of failing or spinning.
+  const openPr = () =>
+    runStage('open_pr', () =>
+      light.openPullRequest.executeWithOptions(
+        {
+          taskQueue: q.github,
+          startToCloseTimeout: '10m',
+          // Without it, a worker killed mid-PR would hold the PR back for the full 10 minutes.
+          heartbeatTimeout: '30s',
+          retry: {
+            ...stageRetry,
+            maximumAttempts: 10,
+            nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, 'PrLimitReachedError'],
+          },
+          summary: 'open or update the pull request',
+        },
+        [{ failure, prepared: prepared!, target, fix }],
+      ),
+    );
+  let pr = await openPr();
+  while (!pr.ok && pr.type === 'PrLimitReachedError') {
+    setCurrentDetails(`${describe()}\nwaiting for PR capacity (${pr.reason})`);
+    await sleep(options.prLimitWaitMs ?? 15 * 60_000);
+    pr = await openPr();
+  }
   if (!pr.ok) return failStage(pr);
   if (pr.value.action === 'rejected_by_reviewer') {
     status.prUrl = pr.value.url;

@@ -4,6 +4,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Failure } from '../../src/contracts';
 import { FixRejectedError, InvalidFailureError } from '../../src/errors';
+import { PrLimitReachedError } from '../../src/github/errors';
 import { pollFailuresWorkflow, remediateFailureWorkflow } from '../../src/workflows';
 import {
   remediationWorkflowId,
@@ -197,6 +198,32 @@ describe('remediateFailureWorkflow', () => {
       expect(result.outcome).toBe('pr_opened');
       expect(attempts).toBe(3);
       expect(calls.prepare).toBe(1);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('waits on a durable timer while the PR limits refuse a new PR, then opens it', async () => {
+    const failure = sampleFailure(8, `vanta:prlimit-${Date.now()}`);
+    const stages = successfulStages([failure]);
+    const open = stages.openPullRequest!;
+    let attempts = 0;
+    stages.openPullRequest = async (input) => {
+      attempts += 1;
+      if (attempts < 3)
+        throw new PrLimitReachedError('acme/infra has 5 new TerraFix PRs this hour (limit 5)', 'hourly');
+      return open(input);
+    };
+    const p = await startTestPipeline(stages);
+    try {
+      const result = await p.client.workflow.execute(remediateFailureWorkflow, {
+        taskQueue: p.taskQueue,
+        workflowId: remediationWorkflowId(failure.key),
+        args: [{ failure, options: { prLimitWaitMs: 300 } }],
+      });
+      expect(result.outcome).toBe('pr_opened');
+      expect(attempts).toBe(3); // each refusal ends the attempt at once; the workflow timer does the waiting
+      expect(result.stages.filter((s) => s.stage === 'open_pr')).toHaveLength(3);
     } finally {
       await p.close();
     }
