@@ -1,12 +1,18 @@
 /** Temporal client connections for the CLI and the demo, from the same config as the worker. */
 import fs from 'node:fs';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 import type { Config } from '../config';
 
-/** Connects a Temporal client (plain, mTLS or API key). */
-export async function connectClient(c: Config): Promise<Client> {
+export interface TemporalConnectionSettings {
+  address: string;
+  tls?: TLSConfig;
+  apiKey?: string;
+}
+
+/** Address, TLS and API key for a Temporal connection (plain, mTLS or Temporal Cloud API key); shared by client and worker. */
+export function temporalConnectionSettings(c: Config): TemporalConnectionSettings {
   const useTls = c.TEMPORAL_TLS || Boolean(c.TEMPORAL_API_KEY) || Boolean(c.TEMPORAL_TLS_CERT_PATH);
-  const opts: ConnectionOptions = { address: c.TEMPORAL_ADDRESS, connectTimeout: '10s' };
+  const opts: TemporalConnectionSettings = { address: c.TEMPORAL_ADDRESS };
   if (useTls) {
     opts.tls = {
       serverNameOverride: c.TEMPORAL_TLS_SERVER_NAME,
@@ -17,6 +23,12 @@ export async function connectClient(c: Config): Promise<Client> {
     };
   }
   if (c.TEMPORAL_API_KEY) opts.apiKey = c.TEMPORAL_API_KEY;
+  return opts;
+}
+
+/** Connects a Temporal client (plain, mTLS or API key). */
+export async function connectClient(c: Config): Promise<Client> {
+  const opts: ConnectionOptions = { ...temporalConnectionSettings(c), connectTimeout: '10s' };
   let connection: Connection;
   try {
     connection = await Connection.connect(opts);

@@ -2,7 +2,6 @@
  * The worker process core: installs the Temporal Runtime once (Prometheus metrics), connects (plain,
  * mTLS or API key for Temporal Cloud), and runs one Worker per task queue from DESIGN.md.
  */
-import fs from 'node:fs';
 import {
   DefaultLogger,
   NativeConnection,
@@ -12,6 +11,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { taskQueues, type Config } from '../config';
+import { temporalConnectionSettings } from '../client/temporal';
 import type { TerraFixActivities } from '../activities/types';
 import type { Logger } from '../logger';
 
@@ -42,19 +42,7 @@ export function installRuntime(opts: { metricsPort?: number; logger?: Logger } =
 
 /** Connection options for a plain, mTLS or API-key (Temporal Cloud) server. */
 export function connectionOptions(c: Config): NativeConnectionOptions {
-  const useTls = c.TEMPORAL_TLS || Boolean(c.TEMPORAL_API_KEY) || Boolean(c.TEMPORAL_TLS_CERT_PATH);
-  const opts: NativeConnectionOptions = { address: c.TEMPORAL_ADDRESS };
-  if (useTls) {
-    opts.tls = {
-      serverNameOverride: c.TEMPORAL_TLS_SERVER_NAME,
-      clientCertPair:
-        c.TEMPORAL_TLS_CERT_PATH && c.TEMPORAL_TLS_KEY_PATH
-          ? { crt: fs.readFileSync(c.TEMPORAL_TLS_CERT_PATH), key: fs.readFileSync(c.TEMPORAL_TLS_KEY_PATH) }
-          : undefined,
-    };
-  }
-  if (c.TEMPORAL_API_KEY) opts.apiKey = c.TEMPORAL_API_KEY;
-  return opts;
+  return temporalConnectionSettings(c);
 }
 
 export interface WorkerSetOptions {
