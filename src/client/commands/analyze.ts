@@ -3,16 +3,12 @@
  * the failing resource. Exit 0 when found, 3 when ambiguous or not found, 2 on bad input.
  * The JSON shape is documented in docs/terraform.md.
  */
-import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { TerraFixError } from '../../errors';
+import { readFailureAndRepo, type CommandResult } from './input';
 import { indexRepository, locate, normalizeFailure, type LocateResult, type Target } from '../../terraform';
 
-export interface CommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 export interface AnalyzeTargetJson {
   address: string;
@@ -76,22 +72,9 @@ export async function runAnalyze(opts: {
   failure: string;
   json?: boolean;
 }): Promise<CommandResult> {
-  let failureJson: unknown;
-  try {
-    failureJson = JSON.parse(await fs.readFile(opts.failure, 'utf8'));
-  } catch (err) {
-    return {
-      exitCode: 2,
-      stdout: '',
-      stderr: `cannot read failure file ${opts.failure}: ${(err as Error).message}\n`,
-    };
-  }
-  try {
-    const st = await fs.stat(opts.repo);
-    if (!st.isDirectory()) throw new Error('not a directory');
-  } catch (err) {
-    return { exitCode: 2, stdout: '', stderr: `--repo ${opts.repo}: ${(err as Error).message}\n` };
-  }
+  const input = await readFailureAndRepo(opts.failure, opts.repo);
+  if ('error' in input) return input.error;
+  const failureJson = input.raw;
   try {
     const failure = normalizeFailure(failureJson);
     const index = await indexRepository(opts.repo, {

@@ -9,15 +9,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { TokenUsage } from '../../contracts';
 import { TerraFixError } from '../../errors';
+import { readFailureAndRepo, type CommandResult } from './input';
 import { createBedrockLlmClient, type LlmClient } from '../../remediation/llm/client';
 import { remediate } from '../../remediation/engine';
 import { indexRepository, locate, normalizeFailure, type Target } from '../../terraform';
 
-export interface CommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 export interface FixJson {
   status: 'fixed' | 'already_compliant' | 'rejected' | 'no_fix';
@@ -97,21 +94,9 @@ export async function runFix(opts: FixOptions): Promise<CommandResult> {
   const engine = opts.engine ?? ((env.FIX_ENGINE as FixOptions['engine']) || 'auto');
   if (!['auto', 'rules', 'llm'].includes(engine))
     return { exitCode: 2, stdout: '', stderr: `--engine must be auto, rules or llm\n` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await fs.readFile(opts.failure, 'utf8'));
-  } catch (err) {
-    return {
-      exitCode: 2,
-      stdout: '',
-      stderr: `cannot read failure file ${opts.failure}: ${(err as Error).message}\n`,
-    };
-  }
-  try {
-    if (!(await fs.stat(opts.repo)).isDirectory()) throw new Error('not a directory');
-  } catch (err) {
-    return { exitCode: 2, stdout: '', stderr: `--repo ${opts.repo}: ${(err as Error).message}\n` };
-  }
+  const input = await readFailureAndRepo(opts.failure, opts.repo);
+  if ('error' in input) return input.error;
+  const raw = input.raw;
   let j: FixJson;
   try {
     const failure = normalizeFailure(raw);
