@@ -14,16 +14,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runGit } from '../github/git';
-import {
-  commitTree,
-  isAncestor,
-  resolveRef,
-  safeRepoPath,
-  treeOf,
-  writeTree,
-  type Identity,
-} from '../github/gitPlumbing';
-import { serveGitHttp } from './gitHttp';
+import git from 'isomorphic-git';
+import { safeRepoPath, type Identity } from '../github/gitPlumbing';
+import { GitHttpCache, serveGitHttp } from './gitHttp';
+import { GitStore } from './gitStore';
 
 export interface EmulatorOptions {
   /** Directory for the bare repositories (a temporary one by default, removed on stop). */
@@ -67,6 +61,8 @@ interface RepoState {
   labels: Map<string, { name: string; color: string; description: string }>;
   pulls: EmulatedPull[];
   nextNumber: number;
+  /** Object and ref access without a git process. */
+  store: GitStore;
 }
 
 export interface RecordedRequest {
@@ -87,6 +83,8 @@ export interface GitHubEmulator {
   apiUrl: string;
   token: string;
   dir: string;
+  /** Cached upload-pack answers (hits and misses count the git processes saved and started). */
+  gitHttpCache: GitHttpCache;
   stop(): Promise<void>;
   /** Creates a repository from a map of path → content or from a directory; returns the head SHA. */
   createRepo(
@@ -167,6 +165,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   const installationTokens = new Map<string, number>();
   const repos = new Map<string, RepoState>();
   const requests: RecordedRequest[] = [];
+  const gitHttpCache = new GitHttpCache();
   const faults: FaultSpec[] = [];
   let secondaryLimit = 0;
   let remaining = 5000;
@@ -209,33 +208,18 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     }
   }
 
-  const git = (r: RepoState, args: string[], input?: string | Buffer) =>
-    runGit(['--git-dir', r.gitDir, ...args], { input });
-
-  async function objectType(r: RepoState, sha: string): Promise<string | null> {
-    const res = await runGit(['--git-dir', r.gitDir, 'cat-file', '-t', sha], { okCodes: [1, 128] });
-    return res.code === 0 ? res.stdout.trim() : null;
-  }
+  const objectType = (r: RepoState, sha: string) => r.store.objectType(sha);
+  const resolveRef = (r: RepoState, ref: string) => r.store.resolveRef(ref);
+  /** Whether `ancestor` is `descendant` or one of its ancestors. */
+  const isAncestor = async (r: RepoState, ancestor: string, descendant: string) =>
+    ancestor === descendant ||
+    (await git.isDescendent({ fs, gitdir: r.gitDir, oid: descendant, ancestor, depth: -1 }));
 
   async function commitJson(r: RepoState, sha: string) {
     const verified = verifiedCommits.has(sha);
-    if ((await objectType(r, sha)) !== 'commit') throw new HttpError(404, 'Not Found');
-    const raw = (await git(r, ['cat-file', 'commit', sha])).stdout;
-    const [headers, ...msg] = raw.split('\n\n');
-    let tree = '';
-    const parents: string[] = [];
-    const people: Record<string, { name: string; email: string; date: string }> = {};
-    for (const line of headers!.split('\n')) {
-      const [k, ...v] = line.split(' ');
-      const val = v.join(' ');
-      if (k === 'tree') tree = val;
-      else if (k === 'parent') parents.push(val);
-      else if (k === 'author' || k === 'committer') {
-        const pm = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(val);
-        if (pm)
-          people[k] = { name: pm[1]!, email: pm[2]!, date: new Date(Number(pm[3]) * 1000).toISOString() };
-      }
-    }
+    const c = await r.store.readCommit(sha);
+    if (!c) throw new HttpError(404, 'Not Found');
+    const { tree, parents } = c;
     return {
       sha,
       url: `${baseUrl}/repos/${r.owner}/${r.name}/git/commits/${sha}`,
@@ -245,16 +229,16 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
         sha: p,
         url: `${baseUrl}/repos/${r.owner}/${r.name}/git/commits/${p}`,
       })),
-      message: msg.join('\n\n').replace(/\n$/, ''),
-      author: people.author,
-      committer: people.committer,
+      message: c.message,
+      author: c.author,
+      committer: c.committer,
       verification: { verified, reason: verified ? 'valid' : 'unsigned', signature: null, payload: null },
     };
   }
 
   async function pullJson(r: RepoState, p: EmulatedPull) {
-    const headSha = (await resolveRef(r.gitDir, `refs/heads/${p.head.ref}`)) ?? p.head.sha;
-    const baseSha = (await resolveRef(r.gitDir, `refs/heads/${p.base.ref}`)) ?? p.base.sha;
+    const headSha = (await resolveRef(r, `refs/heads/${p.head.ref}`)) ?? p.head.sha;
+    const baseSha = (await resolveRef(r, `refs/heads/${p.base.ref}`)) ?? p.base.sha;
     return {
       id: p.id,
       number: p.number,
@@ -294,18 +278,17 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   }
 
   async function mergeInto(r: RepoState, p: EmulatedPull): Promise<string> {
-    const head = await resolveRef(r.gitDir, `refs/heads/${p.head.ref}`);
-    const base = await resolveRef(r.gitDir, `refs/heads/${p.base.ref}`);
+    const head = await resolveRef(r, `refs/heads/${p.head.ref}`);
+    const base = await resolveRef(r, `refs/heads/${p.base.ref}`);
     if (!head || !base) throw new HttpError(422, 'Head or base branch is missing');
     let merged = head;
-    if (!(await isAncestor(r.gitDir, base, head))) {
+    if (!(await isAncestor(r, base, head))) {
       const res = await runGit(['--git-dir', r.gitDir, 'merge-tree', '--write-tree', base, head], {
         okCodes: [1],
       });
       if (res.code !== 0) throw new HttpError(405, 'Pull Request is not mergeable');
       const tree = res.stdout.trim().split('\n')[0]!;
-      merged = await commitTree(
-        r.gitDir,
+      merged = await r.store.writeCommit(
         tree,
         [base, head],
         `Merge pull request #${p.number} from ${r.owner}/${p.head.ref}`,
@@ -358,10 +341,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
 
   route('GET', /^\/git\/ref\/(.+)$/, async ({ r, m }) => {
     const ref = `refs/${m[1]}`;
-    const exists = await runGit(['--git-dir', r.gitDir, 'show-ref', '--verify', '--quiet', ref], {
-      okCodes: [1],
-    });
-    const sha = exists.code === 0 ? await resolveRef(r.gitDir, ref) : null;
+    const sha = await resolveRef(r, ref);
     if (!sha) throw new HttpError(404, 'Not Found');
     return [200, refJson(r, ref, sha)];
   });
@@ -371,7 +351,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     const sha = str(body.sha, 'sha');
     if (!/^refs\/heads\/./.test(ref)) throw new HttpError(422, 'Reference name must start with refs/heads/');
     if ((await objectType(r, sha)) !== 'commit') throw new HttpError(422, 'Object does not exist');
-    if (await resolveRef(r.gitDir, ref)) throw new HttpError(422, 'Reference already exists');
+    if (await resolveRef(r, ref)) throw new HttpError(422, 'Reference already exists');
     await runGit(['--git-dir', r.gitDir, 'update-ref', ref, sha, '0'.repeat(40)]);
     return [201, refJson(r, ref, sha)];
   });
@@ -379,10 +359,10 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   route('PATCH', /^\/git\/refs\/(.+)$/, async ({ r, m, body }) => {
     const ref = `refs/${m[1]}`;
     const sha = str(body.sha, 'sha');
-    const old = await resolveRef(r.gitDir, ref);
+    const old = await resolveRef(r, ref);
     if (!old) throw new HttpError(422, 'Reference does not exist');
     if ((await objectType(r, sha)) !== 'commit') throw new HttpError(422, 'Object does not exist');
-    if (body.force !== true && !(await isAncestor(r.gitDir, old, sha)))
+    if (body.force !== true && !(await isAncestor(r, old, sha)))
       throw new HttpError(422, 'Update is not a fast forward');
     await runGit(['--git-dir', r.gitDir, 'update-ref', ref, sha, old]);
     return [200, refJson(r, ref, sha)];
@@ -390,7 +370,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
 
   route('DELETE', /^\/git\/refs\/(.+)$/, async ({ r, m }) => {
     const ref = `refs/${m[1]}`;
-    if (!(await resolveRef(r.gitDir, ref))) throw new HttpError(422, 'Reference does not exist');
+    if (!(await resolveRef(r, ref))) throw new HttpError(422, 'Reference does not exist');
     await runGit(['--git-dir', r.gitDir, 'update-ref', '-d', ref]);
     return [204, null];
   });
@@ -398,14 +378,13 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   route('POST', /^\/git\/blobs$/, async ({ r, body }) => {
     const content = typeof body.content === 'string' ? body.content : '';
     const buf = Buffer.from(content, body.encoding === 'base64' ? 'base64' : 'utf8');
-    const sha = (await git(r, ['hash-object', '-w', '--stdin'], buf)).stdout.trim();
+    const sha = await r.store.writeBlob(buf);
     return [201, { sha, url: `${baseUrl}/repos/${r.owner}/${r.name}/git/blobs/${sha}` }];
   });
 
   route('GET', /^\/git\/blobs\/([0-9a-f]{40})$/, async ({ r, m }) => {
-    if ((await objectType(r, m[1]!)) !== 'blob') throw new HttpError(404, 'Not Found');
-    const res = await runGit(['--git-dir', r.gitDir, 'cat-file', 'blob', m[1]!]);
-    const buf = Buffer.from(res.stdout, 'utf8');
+    const buf = await r.store.readBlob(m[1]!);
+    if (!buf) throw new HttpError(404, 'Not Found');
     return [200, { sha: m[1], size: buf.length, encoding: 'base64', content: buf.toString('base64') }];
   });
 
@@ -435,22 +414,13 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
         changes.push({ path: p, sha, mode });
       }
     }
-    const sha = await writeTree(r.gitDir, base, changes);
+    const sha = await r.store.writeTree(base, changes);
     return [201, { sha, url: `${baseUrl}/repos/${r.owner}/${r.name}/git/trees/${sha}`, truncated: false }];
   });
 
   route('GET', /^\/git\/trees\/([0-9a-f]{40})$/, async ({ r, m, query }) => {
-    const args = ['ls-tree', '-l'];
-    if (query.get('recursive')) args.push('-r');
-    const res = await git(r, [...args, m[1]!]);
-    const tree = res.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [meta, p] = l.split('\t');
-        const [mode, type, sha, size] = meta!.split(/\s+/);
-        return { path: p, mode, type, sha, size: size === '-' ? undefined : Number(size) };
-      });
+    const tree = await r.store.listTree(m[1]!, Boolean(query.get('recursive')));
+    if (!tree) throw new HttpError(404, 'Not Found');
     return [200, { sha: m[1], tree, truncated: false }];
   });
 
@@ -466,7 +436,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       name: a.name ?? (caller === 'app' ? 'terrafix[bot]' : user),
       email: a.email ?? `${user}@users.noreply.github.com`,
     };
-    const sha = await commitTree(r.gitDir, tree, parents, str(body.message, 'message'), author, author);
+    const sha = await r.store.writeCommit(tree, parents, str(body.message, 'message'), author, author);
     if (caller === 'app' && !body.author) verifiedCommits.add(sha);
     return [201, await commitJson(r, sha)];
   });
@@ -506,8 +476,8 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   route('POST', /^\/pulls$/, async ({ r, body }) => {
     const head = str(body.head, 'head').replace(new RegExp(`^${r.owner}:`, 'i'), '');
     const base = str(body.base, 'base');
-    const headSha = await resolveRef(r.gitDir, `refs/heads/${head}`);
-    const baseSha = await resolveRef(r.gitDir, `refs/heads/${base}`);
+    const headSha = await resolveRef(r, `refs/heads/${head}`);
+    const baseSha = await resolveRef(r, `refs/heads/${base}`);
     if (!headSha || !baseSha)
       throw new HttpError(422, 'Validation Failed', {
         errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
@@ -628,13 +598,10 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   });
 
   route('GET', /^\/contents\/(.+)$/, async ({ r, m, query }) => {
-    const rev = query.get('ref') ?? r.defaultBranch;
     const file = m[1]!;
-    const res = await runGit(['--git-dir', r.gitDir, 'cat-file', 'blob', `${rev}:${file}`], {
-      okCodes: [128],
-    });
-    if (res.code !== 0) throw new HttpError(404, 'Not Found');
-    const content = Buffer.from(res.stdout, 'utf8');
+    const commit = await revCommit(r, query.get('ref') ?? r.defaultBranch);
+    const content = commit ? await r.store.readFileAt(commit, file) : null;
+    if (!content) throw new HttpError(404, 'Not Found');
     const sha = createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
     return [
       200,
@@ -649,6 +616,12 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       },
     ];
   });
+
+  /** Commit SHA of a branch name, a full ref or a commit SHA. */
+  async function revCommit(r: RepoState, rev: string): Promise<string | null> {
+    if (SHA_RE.test(rev)) return (await objectType(r, rev)) === 'commit' ? rev : null;
+    return rev.startsWith('refs/') ? resolveRef(r, rev) : resolveRef(r, `refs/heads/${rev}`);
+  }
 
   function rateHeaders(): Record<string, string> {
     return {
@@ -692,12 +665,17 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
         return 401;
       }
       const repoName = gitMatch[2]!.replace(/\.git$/, '');
-      if (!repos.has(repoKey(gitMatch[1]!, repoName))) {
+      const repo = repos.get(repoKey(gitMatch[1]!, repoName));
+      if (!repo) {
         res.statusCode = 404;
         res.end('Repository not found');
         return 404;
       }
-      serveGitHttp(req, res, { projectRoot: dir, pathInfo: `/${gitMatch[1]}/${gitMatch[2]}${gitMatch[3]}` });
+      serveGitHttp(req, res, {
+        projectRoot: dir,
+        pathInfo: `/${gitMatch[1]}/${gitMatch[2]}${gitMatch[3]}`,
+        cache: { store: gitHttpCache, refState: () => repo.store.refState() },
+      });
       return 200;
     }
 
@@ -828,12 +806,12 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     }
     await runGit(['--git-dir', gitDir, 'symbolic-ref', 'HEAD', `refs/heads/${defaultBranch}`]);
     const map = typeof files === 'string' ? listFiles(files) : files;
-    const tree = await writeTree(
-      gitDir,
+    const store = new GitStore(gitDir);
+    const tree = await store.writeTree(
       null,
       Object.entries(map).map(([p, content]) => ({ path: p, content })),
     );
-    const sha = await commitTree(gitDir, tree, [], 'Initial commit', {
+    const sha = await store.writeCommit(tree, [], 'Initial commit', {
       name: 'Dev',
       email: 'dev@example.com',
     });
@@ -846,6 +824,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       labels: new Map(),
       pulls: [],
       nextNumber: 1,
+      store,
     });
     return sha;
   }
@@ -858,15 +837,13 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   ): Promise<string> {
     const r = getRepo(owner, name);
     const branch = o.branch ?? r.defaultBranch;
-    const parent = await resolveRef(r.gitDir, `refs/heads/${branch}`);
-    const baseTree = parent ? await treeOf(r.gitDir, parent) : null;
-    const tree = await writeTree(
-      r.gitDir,
+    const parent = await resolveRef(r, `refs/heads/${branch}`);
+    const baseTree = parent ? ((await r.store.readCommit(parent))?.tree ?? null) : null;
+    const tree = await r.store.writeTree(
       baseTree,
       Object.entries(files).map(([p, content]) => ({ path: p, content })),
     );
-    const sha = await commitTree(
-      r.gitDir,
+    const sha = await r.store.writeCommit(
       tree,
       parent ? [parent] : [],
       o.message ?? 'Update',
@@ -881,6 +858,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     token,
     dir,
     requests,
+    gitHttpCache,
     get issuedInstallationTokens() {
       return state.issuedInstallationTokens;
     },
@@ -907,14 +885,13 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       return getRepo(owner, name).pulls.map((p) => ({ ...p }));
     },
     branchSha(owner, name, branch) {
-      return resolveRef(getRepo(owner, name).gitDir, `refs/heads/${branch}`);
+      return resolveRef(getRepo(owner, name), `refs/heads/${branch}`);
     },
     async readFile(owner, name, rev, file) {
       const r = getRepo(owner, name);
-      const res = await runGit(['--git-dir', r.gitDir, 'cat-file', 'blob', `${rev}:${file}`], {
-        okCodes: [128],
-      });
-      return res.code === 0 ? res.stdout : null;
+      const commit = await revCommit(r, rev);
+      const content = commit ? await r.store.readFileAt(commit, file) : null;
+      return content ? content.toString('utf8') : null;
     },
     labels(owner, name) {
       return [...getRepo(owner, name).labels.keys()];
