@@ -14,13 +14,11 @@ lint: setup
 	npx eslint .
 	npx prettier --check .
 
-# The fault tests (test/chaos: SIGKILLs, two workers, Redis outage) run after the rest, one at a time,
-# so that they do not compete for the CPU with the other suites.
-test: setup typecheck lint
-	npx jest --ci --testPathIgnorePatterns /test/chaos/
-	npx jest --ci --runInBand test/chaos
-	./scripts/check-infra.sh
-	./scripts/check-docker.sh
+# scripts/test.sh runs set-up, typecheck, lint, the main suites, then the fault tests (test/chaos:
+# SIGKILLs, two workers, Redis outage) one at a time so they do not compete for the CPU with the other
+# suites, then the infra and docker checks; it prints each phase's duration and the total.
+test:
+	@./scripts/test.sh
 
 check-deploy: setup
 	./scripts/check-infra.sh

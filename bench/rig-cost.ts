@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startSandbox } from '../src/sandbox/sandbox';
+import { readProc } from './lib/procSampler';
 
 interface Counters {
   forks: number;
@@ -71,6 +72,14 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: sandbox.config.TEMPORAL_ADDRESS });
     const client = new Client({ connection, namespace: 'default' });
     tally.clear();
+    const pids = {
+      'bench (emulators + worker + their git children)': process.pid,
+      'temporal dev server': sandbox.temporal?.pid ?? 0,
+      redis: sandbox.redis?.pid ?? 0,
+    };
+    const cpuOf = () =>
+      Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, readProc(pid)?.cpuSec ?? 0]));
+    const procBefore = cpuOf();
     const before = readCounters();
     const t0 = Date.now();
     const poll = await client.workflow.start('pollFailuresWorkflow', {
@@ -84,6 +93,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     const wallSec = (Date.now() - t0) / 1000;
     const after = readCounters();
+    const procAfter = cpuOf();
     const prs = sandbox.expected
       .map((x) => x.repo)
       .filter((r, i, a) => a.indexOf(r) === i)
@@ -97,10 +107,16 @@ async function main(): Promise<void> {
       repos,
       prs,
       wallSeconds: Math.round(wallSec * 10) / 10,
-      forksPerPr: per(after.forks - before.forks),
+      /** clone() calls of the whole machine: processes and threads. */
+      tasksCreatedPerPr: per(after.forks - before.forks),
+      commandsSpawnedPerPr: per([...tally.values()].reduce((a, b) => a + b, 0)),
       userCpuSecPerPr: per(after.userSec - before.userSec),
       sysCpuSecPerPr: per(after.sysSec - before.sysSec),
       githubRequestsPerPr: per(sandbox.github.requests.length),
+      cpuSecPerPrByProcess: Object.fromEntries(
+        Object.keys(pids).map((k) => [k, per(procAfter[k]! - procBefore[k]!)]),
+      ),
+      gitHttpCache: { hits: sandbox.github.gitHttpCache.hits, misses: sandbox.github.gitHttpCache.misses },
       spawnedByCommandPerPr: Object.fromEntries(
         [...tally].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, per(n)]),
       ),

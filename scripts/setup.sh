@@ -5,10 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE_BIN="${TERRAFIX_CACHE_DIR:-$HOME/.cache/terrafix}/bin"
 TEMPORAL_VERSION=1.5.1
+# First-time work (installs, builds) is timed and, when SETUP_REPORT names a file, listed there
+# ("<what> <seconds>" per line) so that `make test` reports it apart from the tests.
+report() { [ -n "${SETUP_REPORT:-}" ] && echo "$1 $2" >>"$SETUP_REPORT"; return 0; }
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (npm ci)"
+  start=$(date +%s)
   npm ci --no-audit --no-fund >/dev/null
+  report "npm-ci" $(( $(date +%s) - start ))
 fi
 
 find_temporal() {
@@ -31,6 +36,7 @@ if ! t=$(find_temporal); then
     -ldflags "-s -w -X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_VERSION" \
     "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION")
   echo "setup: Temporal CLI built in $(( $(date +%s) - start ))s"
+  report "temporal-cli-build" $(( $(date +%s) - start ))
   t="$CACHE_BIN/temporal"
 fi
 echo "setup: temporal CLI: $t"
@@ -38,9 +44,11 @@ echo "setup: temporal CLI: $t"
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "setup: installing redis-server with apt-get"
   SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+  start=$(date +%s)
   if ! $SUDO apt-get install -y redis-server >/dev/null 2>&1; then
     $SUDO apt-get update >/dev/null && $SUDO apt-get install -y redis-server >/dev/null
   fi
+  report "redis-server-install" $(( $(date +%s) - start ))
 fi
 echo "setup: redis-server: $(command -v redis-server)"
 # The service (if apt started one) is not used: tests and the demo start their own instance on a free port.
