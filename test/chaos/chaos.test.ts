@@ -1,8 +1,10 @@
 /**
- * Chaos: 100 failures through the real production pipeline (real Temporal, real Redis, worker
- * processes running `startWorker` with the sandbox env, the GitHub/Vanta/Bedrock emulators injecting
- * 429/5xx faults and latency) while the worker process is SIGKILLed at random moments and restarted.
- * Expect exactly 100 PRs, no duplicates, none lost, and every workflow finished.
+ * Chaos: 40 failures (CHAOS_FAILURES) through the real production pipeline (real Temporal, real
+ * Redis, worker processes running `startWorker` with the sandbox env, the GitHub/Vanta/Bedrock
+ * emulators injecting 429/5xx faults and latency) while the worker process is SIGKILLed at random
+ * moments (CHAOS_KILLS, 0.5–6 s apart, as soon as remediations run) and restarted. Expect exactly one PR
+ * per failure, no duplicates, none lost, and every workflow finished. The waits judge progress, not
+ * the clock: they fail only when no remediation finishes for FAULT_STALL_MS, with a diagnosis.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,23 +20,30 @@ import {
 import { testClient, testRedisUrl, testTemporalAddress, testTmpDir, uniqueName } from '../harness/env';
 import {
   accountPulls,
+  awaitAllWithProgress,
   countWorkflows,
+  diagnoseRemediations,
+  faultStallMs,
+  PendingCalls,
+  remediationQuery,
   sleep,
-  waitFor,
+  waitForProgress,
   WorkerProcesses,
   writeEnvFile,
   type PullLike,
 } from './helpers';
 
-const FAILURES = Number(process.env.CHAOS_FAILURES ?? 100);
+const FAILURES = Number(process.env.CHAOS_FAILURES ?? 40);
 const FAULT_RATE = 0.15;
 
-jest.setTimeout(1_200_000);
+// Only a backstop: the progress-based waits below decide (FAULT_STALL_MS without progress fails).
+jest.setTimeout(3_600_000);
 
 let sandbox: Sandbox;
 let client: Client;
 let connection: Connection;
 let procs: WorkerProcesses;
+let calls: PendingCalls;
 let bedrockFaults = 0;
 
 beforeAll(async () => {
@@ -61,10 +70,12 @@ beforeAll(async () => {
   });
   procs = new WorkerProcesses(dir);
   ({ client, connection } = await testClient());
+  calls = new PendingCalls(connection);
 }, 120_000);
 
 afterAll(async () => {
   await procs?.killAll();
+  await calls?.cancelAll();
   await connection?.close();
   await sandbox?.stop();
 });
@@ -95,35 +106,58 @@ it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async (
     workflowId: uniqueName('chaos-poll'),
     args: [{ options: { followUp: false } }],
   });
-  const query = `WorkflowType = 'remediateFailureWorkflow' AND TaskQueue = '${tq}'`;
-  const finished = async () =>
-    (await countWorkflows(client, `${query} AND ExecutionStatus != 'Running'`)) >= FAILURES;
+  const query = remediationQuery(tq);
+  const closed = () => countWorkflows(client, `${query} AND ExecutionStatus != 'Running'`);
+  const diagnose = () => diagnoseRemediations(client, { taskQueue: tq, procs });
+  const stallMs = faultStallMs();
 
-  // Chaos phase: kill the worker at random moments (0.5–6 s apart) until the PRs are mostly out or
-  // the kill budget is spent; each time start a fresh process after a short random pause.
+  // Chaos phase, from the moment the poll has started remediations (a kill while the poll's Vanta
+  // listing runs would only idle everything until its 2 min heartbeat timeout, and no remediation
+  // would be hit on a small run): kill the worker at random moments (0.5–6 s apart) while any
+  // remediation is unfinished, until the kill budget is spent; each time start a fresh process after a
+  // short random pause.
+  await waitForProgress({
+    what: 'the poll to start the first remediation',
+    done: async () => ((await countWorkflows(client, query)) > 0 ? 1 : 0),
+    total: 1,
+    stallMs,
+    intervalMs: 100,
+    diagnose,
+  });
   const maxKills = Number(process.env.CHAOS_KILLS ?? 10);
-  while (procs.kills < maxKills && !(await finished())) {
+  const runningAtKills: number[] = [];
+  while (procs.kills < maxKills) {
     await sleep(500 + Math.random() * 5500);
+    if ((await closed()) >= FAILURES) break;
+    runningAtKills.push(await countWorkflows(client, `${query} AND ExecutionStatus = 'Running'`));
     await procs.kill(worker);
     await sleep(Math.random() * 1500);
     worker = await procs.start(envFile, 'worker');
   }
 
-  const pollResult = (await poll.result()) as PollResult;
+  const [pollResult] = (await awaitAllWithProgress([calls.track(() => poll.result())], {
+    what: 'the poll to finish',
+    stallMs,
+    diagnose,
+  })) as [PollResult];
   expect(pollResult.found).toBe(FAILURES);
   expect(pollResult.started + pollResult.alreadyRunning).toBe(FAILURES);
 
-  await waitFor(
-    async () => ((await finished()) ? true : undefined),
-    'every remediation to finish',
-    1_000_000,
-    1000,
-  );
-  const results = await Promise.all(
+  await waitForProgress({
+    what: 'every remediation to finish',
+    done: closed,
+    total: FAILURES,
+    stallMs,
+    diagnose,
+  });
+  const results = await awaitAllWithProgress(
     sandbox.expected.map(
       (x) =>
-        client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result() as Promise<RemediationResult>,
+        calls.track(() =>
+          client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result(),
+        ) as Promise<RemediationResult>,
     ),
+    { what: 'the remediation results', stallMs, diagnose },
   );
   const outcomes = results.reduce<Record<string, number>>(
     (acc, r) => ((acc[r.outcome] = (acc[r.outcome] ?? 0) + 1), acc),
@@ -146,6 +180,7 @@ it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async (
     workflows: await countWorkflows(client, query),
     running: await countWorkflows(client, `${query} AND ExecutionStatus = 'Running'`),
     kills: procs.kills,
+    runningAtKills,
     workerStarts: procs.started,
     injectedFaults: {
       vanta: vantaFaults,
@@ -155,6 +190,7 @@ it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async (
       bedrock: bedrockFaults,
     },
     durationSeconds: Math.round((Date.now() - t0) / 1000),
+    stallMs,
   };
   process.stdout.write(`CHAOS RESULT ${JSON.stringify(summary)}\n`);
 
@@ -167,6 +203,8 @@ it(`opens exactly ${FAILURES} PRs through SIGKILLs and injected faults`, async (
   expect(summary.workflows).toBe(FAILURES);
   expect(summary.running).toBe(0);
   expect(procs.kills).toBeGreaterThan(0);
+  // The kills hit remediations in flight.
+  expect(runningAtKills[0]).toBeGreaterThan(0);
   expect(vantaFaults + githubFaults).toBeGreaterThan(0);
   // Every PR is recorded in Redis.
   const redis = new Redis(testRedisUrl());

@@ -1,7 +1,10 @@
 /**
- * Duplicates: two production worker processes and overlapping polls (several pollFailuresWorkflow
- * runs at once, then more while the remediations run) on 300 failures → zero duplicate PRs, one
- * remediation workflow per failure, and the polls' "started" counts add up to exactly 300.
+ * Duplicates: two production worker processes (each with its own repository cache) and overlapping
+ * polls (three pollFailuresWorkflow runs at once, then two more while the remediations run, from
+ * the moment the first one runs) on 60 failures (DUPLICATES_FAILURES) → zero duplicate PRs, one
+ * remediation workflow per failure, and the polls' "started" counts add up to exactly the number of
+ * failures. The waits judge progress, not the clock: they fail only when nothing finishes for
+ * FAULT_STALL_MS.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,16 +13,29 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 import type { PollResult, RemediationResult } from '../../src/workflows/definitions';
 import { remediationWorkflowId } from '../../src/workflows/definitions';
 import { testClient, testRedisUrl, testTemporalAddress, testTmpDir, uniqueName } from '../harness/env';
-import { accountPulls, countWorkflows, sleep, waitFor, WorkerProcesses, writeEnvFile } from './helpers';
+import {
+  accountPulls,
+  awaitAllWithProgress,
+  countWorkflows,
+  diagnoseRemediations,
+  faultStallMs,
+  PendingCalls,
+  remediationQuery,
+  waitForProgress,
+  WorkerProcesses,
+  writeEnvFile,
+} from './helpers';
 
-const FAILURES = Number(process.env.DUPLICATES_FAILURES ?? 300);
+const FAILURES = Number(process.env.DUPLICATES_FAILURES ?? 60);
 
-jest.setTimeout(1_200_000);
+// Only a backstop: the progress-based waits below decide (FAULT_STALL_MS without progress fails).
+jest.setTimeout(3_600_000);
 
 let sandbox: Sandbox;
 let client: Client;
 let connection: Connection;
 let procs: WorkerProcesses;
+let calls: PendingCalls;
 
 beforeAll(async () => {
   const taskQueue = uniqueName('dups');
@@ -34,10 +50,12 @@ beforeAll(async () => {
   });
   procs = new WorkerProcesses(dir);
   ({ client, connection } = await testClient());
+  calls = new PendingCalls(connection);
 }, 120_000);
 
 afterAll(async () => {
   await procs?.killAll();
+  await calls?.cancelAll();
   await connection?.close();
   await sandbox?.stop();
 });
@@ -61,30 +79,50 @@ it(`two workers and overlapping polls open exactly one PR per failure (${FAILURE
       workflowId: uniqueName('dups-poll'),
       args: [{ options: { followUp: false } }],
     });
-  // Three polls at once, then two more while the remediations are running.
-  const polls = await Promise.all([startPoll(), startPoll(), startPoll()]);
-  await sleep(3000);
-  polls.push(...(await Promise.all([startPoll(), startPoll()])));
-  const pollResults = (await Promise.all(polls.map((p) => p.result()))) as PollResult[];
-
-  const query = `WorkflowType = 'remediateFailureWorkflow' AND TaskQueue = '${tq}'`;
-  await waitFor(
-    async () =>
-      (await countWorkflows(client, `${query} AND ExecutionStatus != 'Running'`)) >= FAILURES
-        ? true
-        : undefined,
-    'every remediation to finish',
-    1_100_000,
-    1000,
-  );
-  const results = (await Promise.all(
-    sandbox.expected.map((x) => client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result()),
-  )) as RemediationResult[];
+  const query = remediationQuery(tq);
+  const diagnose = () => diagnoseRemediations(client, { taskQueue: tq, procs });
+  const stallMs = faultStallMs();
   const repos = [...new Set(sandbox.expected.map((x) => x.repo))];
-  const pulls = repos.flatMap((r) => {
-    const [owner, name] = r.split('/') as [string, string];
-    return sandbox.github.listPulls(owner, name);
+  const allPulls = () =>
+    repos.flatMap((r) => {
+      const [owner, name] = r.split('/') as [string, string];
+      return sandbox.github.listPulls(owner, name);
+    });
+
+  // Three polls at once, then two more as soon as the first remediation runs (however fast or slow
+  // the run is): the late polls meet remediations that are claimed, started but not yet claimed, or
+  // not yet started by the first polls.
+  const polls = await Promise.all([startPoll(), startPoll(), startPoll()]);
+  const running = () => countWorkflows(client, `${query} AND ExecutionStatus = 'Running'`);
+  await waitForProgress({
+    what: 'the first remediation to run',
+    done: async () => ((await running()) > 0 ? 1 : 0),
+    total: 1,
+    stallMs,
+    intervalMs: 50,
+    diagnose,
   });
+  const runningAtLatePolls = await running();
+  polls.push(...(await Promise.all([startPoll(), startPoll()])));
+
+  await waitForProgress({
+    what: 'every remediation to finish',
+    done: () => countWorkflows(client, `${query} AND ExecutionStatus != 'Running'`),
+    total: FAILURES,
+    stallMs,
+    diagnose,
+  });
+  const pollResults = (await awaitAllWithProgress(
+    polls.map((p) => calls.track(() => p.result())),
+    { what: 'the polls to finish', stallMs, diagnose },
+  )) as PollResult[];
+  const results = (await awaitAllWithProgress(
+    sandbox.expected.map((x) =>
+      calls.track(() => client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result()),
+    ),
+    { what: 'the remediation results', stallMs, diagnose },
+  )) as RemediationResult[];
+  const pulls = allPulls();
   const acc = accountPulls(
     pulls,
     sandbox.expected.map((x) => x.failureKey),
@@ -95,10 +133,12 @@ it(`two workers and overlapping polls open exactly one PR per failure (${FAILURE
     started: pollResults.map((p) => p.started),
     alreadyRunning: pollResults.map((p) => p.alreadyRunning),
     suppressed: pollResults.map((p) => p.suppressed),
+    runningAtLatePolls,
     prs: acc.total,
     duplicateKeys: acc.duplicateKeys.length,
     workflows: await countWorkflows(client, query),
     durationSeconds: Math.round((Date.now() - t0) / 1000),
+    stallMs,
   };
   process.stdout.write(`DUPLICATES RESULT ${JSON.stringify(summary)}\n`);
 
@@ -108,6 +148,8 @@ it(`two workers and overlapping polls open exactly one PR per failure (${FAILURE
     expect(p.started + p.alreadyRunning + p.suppressed).toBe(FAILURES);
   }
   expect(pollResults.reduce((n, p) => n + p.started, 0)).toBe(FAILURES);
+  // The last two polls overlapped running remediations.
+  expect(runningAtLatePolls).toBeGreaterThan(0);
   expect(results.filter((r) => r.outcome !== 'pr_opened')).toEqual([]);
   expect(acc.duplicateKeys).toEqual([]);
   expect(acc.duplicateBranches).toEqual([]);

@@ -2,7 +2,8 @@
  * Redis unavailable for a while: the Redis that holds the claim/record is stopped mid-run (a dedicated
  * redis-server on a fixed port) and started again, empty. Workflows wait (claim and record retry
  * without limit) and resume; none completes while its record cannot be written; Temporal's workflow
- * ids still prevent duplicates, even after the records are lost.
+ * ids still prevent duplicates, even after the records are lost. The waits judge progress, not the
+ * clock: they fail only when nothing moves for FAULT_STALL_MS (the outage itself is a fixed 15 s).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,12 +18,24 @@ import {
   type RemediationResult,
 } from '../../src/workflows/definitions';
 import { testClient, testTemporalAddress, testTmpDir, testWorkflowBundle, uniqueName } from '../harness/env';
-import { accountPulls, countWorkflows, sleep, waitFor, type PullLike } from './helpers';
+import {
+  accountPulls,
+  awaitAllWithProgress,
+  countWorkflows,
+  diagnoseRemediations,
+  faultStallMs,
+  PendingCalls,
+  remediationQuery,
+  sleep,
+  waitForProgress,
+  type PullLike,
+} from './helpers';
 
 const FAILURES = 12;
 const OUTAGE_MS = 15_000;
 
-jest.setTimeout(300_000);
+// Only a backstop: the progress-based waits below decide (FAULT_STALL_MS without progress fails).
+jest.setTimeout(3_600_000);
 
 let redisPort: number;
 let redisServer: RedisServer | undefined;
@@ -30,6 +43,7 @@ let sandbox: Sandbox;
 let worker: RunningWorker;
 let client: Client;
 let connection: Connection;
+let calls: PendingCalls;
 
 beforeAll(async () => {
   redisPort = await freePort();
@@ -47,9 +61,11 @@ beforeAll(async () => {
   });
   worker = await sandbox.startWorker({ workflowBundlePath: testWorkflowBundle().codePath });
   ({ client, connection } = await testClient());
+  calls = new PendingCalls(connection);
 }, 120_000);
 
 afterAll(async () => {
+  await calls?.cancelAll();
   await connection?.close();
   await worker?.shutdown();
   await sandbox?.stop();
@@ -63,19 +79,36 @@ function pulls(): PullLike[] {
 
 it('workflows wait for Redis and resume; nothing is done without a record; ids still dedupe', async () => {
   const tq = sandbox.config.TEMPORAL_TASK_QUEUE;
-  const query = `WorkflowType = 'remediateFailureWorkflow' AND TaskQueue = '${tq}'`;
-  const poll = () =>
-    client.workflow.execute('pollFailuresWorkflow', {
-      taskQueue: tq,
-      workflowId: uniqueName('outage-poll'),
-      args: [{ options: { followUp: false } }],
-    }) as Promise<PollResult>;
+  const query = remediationQuery(tq);
+  const stallMs = faultStallMs();
+  const diagnose = async () =>
+    `redis: ${redisServer ? `up at ${redisServer.url}` : 'stopped'}; PRs: ${pulls().length}\n` +
+    (await diagnoseRemediations(client, { taskQueue: tq }));
+  const poll = async () => {
+    const run = calls.track(
+      () =>
+        client.workflow.execute('pollFailuresWorkflow', {
+          taskQueue: tq,
+          workflowId: uniqueName('outage-poll'),
+          args: [{ options: { followUp: false } }],
+        }) as Promise<PollResult>,
+    );
+    const [r] = await awaitAllWithProgress([run], { what: 'the poll', stallMs, diagnose });
+    return r!;
+  };
 
   const first = await poll();
   expect(first.started).toBe(FAILURES);
 
   // Stop Redis as soon as the first PR exists: the rest are somewhere between claim and record.
-  await waitFor(() => (pulls().length > 0 ? true : undefined), 'the first PR', 120_000, 50);
+  await waitForProgress({
+    what: 'the first PR',
+    done: () => (pulls().length > 0 ? 1 : 0),
+    total: 1,
+    stallMs,
+    intervalMs: 50,
+    diagnose,
+  });
   await redisServer!.stop();
   redisServer = undefined;
   // Let a workflow whose record was written just before the stop finish and reach visibility.
@@ -105,8 +138,11 @@ it('workflows wait for Redis and resume; nothing is done without a record; ids s
   // Redis comes back (empty: persistence is off) on the same address.
   redisServer = await startRedis({ port: redisPort });
   const t0 = Date.now();
-  const results = (await Promise.all(
-    sandbox.expected.map((x) => client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result()),
+  const results = (await awaitAllWithProgress(
+    sandbox.expected.map((x) =>
+      calls.track(() => client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result()),
+    ),
+    { what: 'every remediation to finish after the outage', stallMs, diagnose },
   )) as RemediationResult[];
   const resumeSeconds = Math.round((Date.now() - t0) / 1000);
   expect(results.map((r) => r.outcome)).toEqual(sandbox.expected.map(() => 'pr_opened'));
@@ -132,7 +168,7 @@ it('workflows wait for Redis and resume; nothing is done without a record; ids s
     sandbox.expected.map((x) => x.failureKey),
   );
   process.stdout.write(
-    `REDIS OUTAGE RESULT ${JSON.stringify({ failures: FAILURES, completedAtStop, prsAtStop, prsDuringOutage, runningDuringOutage, outageMs: OUTAGE_MS, resumeSeconds, prs: acc.total })}\n`,
+    `REDIS OUTAGE RESULT ${JSON.stringify({ failures: FAILURES, completedAtStop, prsAtStop, prsDuringOutage, runningDuringOutage, outageMs: OUTAGE_MS, resumeSeconds, prs: acc.total, stallMs })}\n`,
   );
   expect(acc.duplicateKeys).toEqual([]);
   expect(acc.missingKeys).toEqual([]);
