@@ -55,11 +55,14 @@ ENV NODE_ENV=production \
     TMPDIR=/var/lib/terrafix/tmp \
     WORKSPACE_DIR=/var/lib/terrafix/repos \
     TERRAFORM_PATH=/usr/local/bin/terraform \
+    TERRAFORM_PROVIDER_MIRROR=/opt/terraform-providers \
     TF_IN_AUTOMATION=1 \
     CHECKPOINT_DISABLE=1 \
     TERRAFIX_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
     HEALTH_PORT=8080
 
+# `terraform validate` takes providers only from /opt/terraform-providers (TERRAFORM_PROVIDER_MIRROR):
+# mount the operator's mirror there read-only (filled by `terraform providers mirror`), never from a repository.
 VOLUME ["/var/lib/terrafix"]
 USER 10001:10001
 EXPOSE 8080

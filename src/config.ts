@@ -126,6 +126,7 @@ export const configSchema = z.object({
       .default(0.2),
   ),
   TERRAFORM_PATH: z.preprocess(emptyToUndefined, z.string().default('terraform')),
+  TERRAFORM_PROVIDER_MIRROR: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { redactSecrets } from '../errors';
+import { childEnv } from '../security/childEnv';
 import { GitCommandError } from './errors';
 
 export interface GitCredential {
@@ -35,26 +36,12 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Variables inherited from a parent git process that would redirect our commands. */
-const STRIPPED_ENV = [
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_CONFIG',
-  'GIT_CONFIG_PARAMETERS',
-  'GIT_CONFIG_COUNT',
-  'GIT_NAMESPACE',
-  'GIT_PREFIX',
-];
-
-/** The child environment: no terminal prompts, no inherited git redirections, optional auth header. */
+/**
+ * The child environment: the allowlist of src/security/childEnv (no worker secrets, no inherited
+ * GIT_* redirections), the operator's HOME (git config), no terminal prompts, optional auth header.
+ */
 export function gitEnv(opts: Pick<RunGitOptions, 'env' | 'credential'> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) {
-    if (STRIPPED_ENV.includes(k) || /^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(k)) delete env[k];
-  }
+  const env = childEnv({ HOME: process.env.HOME });
   env.GIT_TERMINAL_PROMPT = '0';
   env.GIT_ASKPASS = '';
   env.SSH_ASKPASS = '';

@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { childEnv, emptyHomeDir } from '../security/childEnv';
 
 const terraformCache = new Map<string, string | null>();
 
@@ -33,20 +34,18 @@ export function findTerraform(explicit?: string): string | null {
   return found;
 }
 
-/** Environment for terraform subprocesses: no colour, no checkpoint calls, no CLI-config warnings. */
+/**
+ * Environment for terraform subprocesses: the child allowlist (no worker secrets), an empty HOME (no
+ * ~/.terraformrc, ~/.terraform.d of the host), no colour, no checkpoint calls, plus `extra`.
+ */
 export function terraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
+  return childEnv({
+    HOME: emptyHomeDir(),
     CHECKPOINT_DISABLE: '1',
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
     ...extra,
-  };
-  if (process.env.TF_CLI_CONFIG_FILE && fs.existsSync(process.env.TF_CLI_CONFIG_FILE))
-    env.TF_CLI_CONFIG_FILE = process.env.TF_CLI_CONFIG_FILE;
-  if (process.env.TF_PLUGIN_CACHE_DIR) env.TF_PLUGIN_CACHE_DIR = process.env.TF_PLUGIN_CACHE_DIR;
-  return env;
+  });
 }
 
 function terraformFmt(bin: string, text: string): Promise<string | null> {

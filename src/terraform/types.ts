@@ -219,6 +219,11 @@ export interface ValidateOptions {
   /** Run `terraform validate` when possible (default true). */
   terraformValidate?: boolean;
   terraformPath?: string;
+  /**
+   * The operator's provider mirror (filesystem_mirror layout), default TERRAFORM_PROVIDER_MIRROR;
+   * without one, validate is skipped with a reason. Providers never come from the repository.
+   */
+  providerMirror?: string;
   /** Time limit for each terraform command in ms (default 60000). */
   timeoutMs?: number;
 }

@@ -1,14 +1,15 @@
 /**
  * Validation of a candidate change: parse, guardrails (no removed/renamed blocks, no provisioners,
  * no external data source, no new provider or module source), references resolve in the module,
- * and `terraform validate` in a scratch copy when the binary and providers are available offline.
+ * and `terraform validate` in the box of ./box.ts (providers only from the operator's mirror).
  */
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Patch, ValidationIssue } from '../contracts';
-import { findTerraform, runTerraform, terraformEnv } from './format';
+import { BOX_INIT_ARGS, boxEnv, copyIntoBox, writeCliConfig, writeModuleManifest } from './box';
+import { findTerraform, runTerraform } from './format';
 import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
 import { collectRefs } from './resolve';
 import type { ApplyResult, HclAttribute, RepoIndex, ValidateOptions, ValidationReport } from './types';
@@ -217,20 +218,6 @@ export async function validateChange(
   return { issues, ran, skipped };
 }
 
-function pluginDirs(index: RepoIndex, moduleDir: string): string[] {
-  const home = os.homedir();
-  const dirs = [
-    path.join(index.root, moduleDir, '.terraform', 'providers'),
-    process.env.TF_PLUGIN_CACHE_DIR ?? '',
-    path.join(home, '.terraform.d', 'plugins'),
-    path.join(home, '.terraform.d', 'plugin-cache'),
-    path.join(home, '.local', 'share', 'terraform', 'plugins'),
-    '/usr/local/share/terraform/plugins',
-    '/usr/share/terraform/plugins',
-  ];
-  return dirs.filter((d) => d && existsSync(d));
-}
-
 function requiredProviders(index: RepoIndex, moduleDir: string): string[] {
   const names = new Set<string>();
   for (const b of index.blocks) {
@@ -260,16 +247,6 @@ async function hasProvider(dirs: string[], name: string): Promise<boolean> {
   return false;
 }
 
-async function copyRepo(src: string, dst: string): Promise<void> {
-  await fs.cp(src, dst, {
-    recursive: true,
-    filter: (s) => {
-      const base = path.basename(s);
-      return base !== '.git' && base !== 'node_modules';
-    },
-  });
-}
-
 async function terraformValidate(
   index: RepoIndex,
   result: ApplyResult,
@@ -283,39 +260,54 @@ async function terraformValidate(
     skipped.push('terraform validate: no terraform binary (set TERRAFORM_PATH)');
     return;
   }
+  const mirror = opts.providerMirror ?? process.env.TERRAFORM_PROVIDER_MIRROR;
+  if (!mirror || !existsSync(mirror)) {
+    skipped.push(
+      mirror
+        ? `terraform validate: the provider mirror ${mirror} (TERRAFORM_PROVIDER_MIRROR) does not exist`
+        : 'terraform validate: no provider mirror configured (TERRAFORM_PROVIDER_MIRROR); providers are never taken from the repository or the registry',
+    );
+    return;
+  }
+  const dirs = [mirror];
   const moduleDirs = [...new Set(result.files.map((f) => dirOf(f.path)))];
   for (const md of moduleDirs) {
-    const dirs = pluginDirs(index, md);
     const missing: string[] = [];
     for (const p of requiredProviders(index, md)) if (!(await hasProvider(dirs, p))) missing.push(p);
     if (missing.length > 0) {
       skipped.push(
-        `terraform validate (${md || '.'}): provider${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not available offline (no plugin cache, filesystem mirror or .terraform/providers; the registry is not contacted)`,
+        `terraform validate (${md || '.'}): provider${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in the provider mirror ${mirror} (the registry is not contacted)`,
       );
       continue;
     }
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'terrafix-validate-'));
     try {
-      await copyRepo(index.root, scratch);
+      const root = path.join(scratch, 'repo');
+      await copyIntoBox(index.root, root);
       for (const f of result.files) {
-        await fs.mkdir(path.join(scratch, path.dirname(f.path)), { recursive: true });
-        await fs.writeFile(path.join(scratch, f.path), f.after);
+        const dest = path.resolve(root, f.path);
+        if (!dest.startsWith(root + path.sep))
+          throw new Error(`refusing path outside the repository: ${f.path}`);
+        await fs.mkdir(path.dirname(dest), { recursive: true });
+        await fs.writeFile(dest, f.after);
       }
-      const cwd = path.join(scratch, md);
+      const cwd = path.join(root, md);
       const timeout = opts.timeoutMs ?? 60000;
-      const env = terraformEnv({
-        TF_DATA_DIR: path.join(scratch, '.tfdata', md.replace(/\//g, '_') || 'root'),
-      });
-      const initArgs = [
-        'init',
-        '-backend=false',
-        '-input=false',
-        '-no-color',
-        ...dirs
-          .filter((d) => !d.endsWith(`${path.sep}.terraform${path.sep}providers`))
-          .map((d) => `-plugin-dir=${d}`),
-      ];
-      const init = await runTerraform(bin, initArgs, cwd, timeout, env);
+      const dataDir = path.join(scratch, 'tfdata');
+      const cliConfig = path.join(scratch, 'terraform.rc');
+      await writeCliConfig(cliConfig, mirror);
+      await fs.mkdir(path.join(scratch, '.terrafix-home'), { recursive: true });
+      const notLocal = await writeModuleManifest(dataDir, md, (dir) =>
+        index.blocks
+          .filter((b) => b.kind === 'module' && b.moduleDir === dir)
+          .map((b) => ({ name: b.labels[0] ?? '', source: strAttr(b.attributes.source) ?? '' })),
+      );
+      if (notLocal) {
+        skipped.push(`terraform validate (${md || '.'}): ${notLocal}; modules are never downloaded`);
+        continue;
+      }
+      const env = boxEnv(scratch, dataDir, cliConfig);
+      const init = await runTerraform(bin, BOX_INIT_ARGS, cwd, timeout, env);
       if (init.code !== 0) {
         skipped.push(
           `terraform validate (${md || '.'}): terraform init failed offline${init.timedOut ? ' (timed out)' : ''}: ${(init.stderr || init.stdout).trim().split('\n').slice(-3).join(' ').slice(0, 300)}`,

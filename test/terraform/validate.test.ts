@@ -28,7 +28,9 @@ describe('validateChange', () => {
     ]);
     expect(r.issues).toEqual([]);
     expect(r.ran).toEqual(expect.arrayContaining(['parse', 'guardrails', 'references']));
-    expect(r.skipped.join(' ')).toMatch(/terraform validate.*(not available offline|no terraform binary)/);
+    expect(r.skipped.join(' ')).toMatch(
+      /terraform validate.*(no provider mirror configured|not in the provider mirror|no terraform binary)/,
+    );
   });
 
   it('rejects text that does not parse', async () => {
