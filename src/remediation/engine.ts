@@ -27,6 +27,7 @@ import {
   unknownPlaceholders,
   type RedactionMapping,
 } from '../security/redact';
+import { allowlistProblems } from './allowlist';
 import { checkPatch, textProblems } from './guardrails';
 import type { LlmClient } from './llm/client';
 import { parsePatchToolInput } from './llm/patchSchema';
@@ -212,6 +213,8 @@ export interface VerifyOptions {
   format?: boolean;
   /** Run `terraform validate` when possible (default true; skipped by the engine when unavailable). */
   terraformValidate?: boolean;
+  /** Targets of the other members of a group PR whose edits the same patch combines (allowlist). */
+  groupTargets?: Target[];
 }
 
 /** Indexes the repository with the changed files overlaid (a scratch copy of the Terraform files). */
@@ -266,6 +269,13 @@ export async function verifyFix(
     return { ok: false, errors: [`the patch does not apply: ${(err as Error).message}`] };
   }
   if (files.length === 0) return { ok: false, errors: ['the patch changes nothing'] };
+  // The allowlist on parsed blocks: what a fix may change and add, for rule and model patches alike.
+  errors.push(
+    ...(await allowlistProblems(target, files, {
+      allowNewFile: Boolean(generated.ruleId) || Boolean(target.placeholder),
+      alsoTargets: opts.groupTargets,
+    })),
+  );
   const named = namedBlocks(p);
   for (const f of files) {
     const parsed = await parseHcl(f.after, f.path);

@@ -275,7 +275,14 @@ export async function buildGroupFix(
   const verify = (m: GroupMemberInput, set: GroupMemberInput[], o: VerifyOptions) => {
     opts.heartbeat?.();
     const target = { ...m.target, startByte: -1, endByte: -1 };
-    return verifyFix(index, target, m.failure, { ...m.generated, patch: combinePatches(set) }, o);
+    const groupTargets = set.filter((x) => x !== m).map((x) => x.target);
+    return verifyFix(
+      index,
+      target,
+      m.failure,
+      { ...m.generated, patch: combinePatches(set) },
+      { ...o, groupTargets },
+    );
   };
   const parts: { members: GroupMemberInput[]; fix: VerifiedFix }[] = [];
   for (const dirMembers of byDir.values()) {
