@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Patch, PatchEdit } from '../contracts';
 import { FixRejectedError } from '../errors';
 import { formatBlockText } from './format';
+import { checkRepoPath } from './fsSafe';
 import { findBlock } from './locate';
 import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
 import type { ApplyOptions, ApplyResult, FileChange, RepoIndex } from './types';
@@ -211,15 +212,25 @@ async function applyOne(
   return { text: out, kind, labels, start, end };
 }
 
-/** Applies a patch to the indexed repository and returns the changed files (nothing is written). */
+/**
+ * Applies a patch to the indexed repository and returns the changed files (nothing is written);
+ * refuses files that are symbolic links, lie below one, or resolve outside the repository.
+ */
 export async function applyPatch(
   index: RepoIndex,
   patch: Patch,
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const texts = new Map<string, { before: string; after: string; eol: '\n' | '\r\n' }>();
+  const checked = new Set<string>();
   for (const edit of patch.edits) {
     const file = safeRelPath(edit.file);
+    if (!checked.has(file)) {
+      // The file on disk (or the place a new file will take) must be inside the repository and
+      // reached without symbolic links: a symlinked .tf is not indexed and would look like a new file.
+      await checkRepoPath(index.root, file);
+      checked.add(file);
+    }
     const entry = index.files[file];
     if (entry?.json) throw new FixRejectedError(`${file} is a .tf.json file (read-only)`);
     let cur = texts.get(file);

@@ -13,9 +13,10 @@ export {
   keySuffix,
 } from './indexer';
 export { evaluate, collectRefs, valueToString } from './resolve';
-export { getParser, parseHcl } from './parser';
+export { getParser, parseHcl, MAX_HCL_NESTING, MAX_HCL_FILE_BYTES } from './parser';
 export { locate, findBlock, relatedBlocks, blockRefs, stripKeys, arnContext } from './locate';
 export { applyPatch, safeRelPath, indentUnit } from './edit';
+export { checkRepoPath, writeRepoFile, realRoot, type RepoPath } from './fsSafe';
 export { formatBlockText, findTerraform } from './format';
 export {
   arnToTerraform,

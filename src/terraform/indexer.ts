@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
+import { MAX_HCL_FILE_BYTES, MAX_HCL_NESTING, parseHcl, type ParsedBlock, type ParsedNested } from './parser';
 import { evaluate, type Scope } from './resolve';
 import type {
   BlockInstance,
@@ -21,6 +21,7 @@ import type {
   RepoIndex,
   Resolved,
   ResolutionContext,
+  SkippedPath,
 } from './types';
 
 /** Internal per-index state that is not part of the public shape (scopes for re-resolution). */
@@ -42,9 +43,20 @@ export function indexInternals(index: RepoIndex): IndexInternals {
 
 const SKIP_DIRS = new Set(['node_modules', '.terraform', '.git']);
 
-async function walk(root: string, maxFiles: number): Promise<string[]> {
+const isTerraformName = (name: string): boolean =>
+  name.endsWith('.tf') ||
+  name.endsWith('.tf.json') ||
+  name.endsWith('.tfvars') ||
+  name === '.terraform.lock.hcl';
+
+/**
+ * Lists the Terraform files under root without following symbolic links (readdir's Dirent types
+ * come from lstat). Symlinked files and directories are recorded in `skipped` with where they point.
+ */
+async function walk(root: string, maxFiles: number, skipped: SkippedPath[]): Promise<string[]> {
   const out: string[] = [];
   const stack = [''];
+  const base = await fs.realpath(root).catch(() => root);
   while (stack.length > 0) {
     const rel = stack.pop() as string;
     let entries: import('node:fs').Dirent[];
@@ -56,15 +68,24 @@ async function walk(root: string, maxFiles: number): Promise<string[]> {
     for (const e of entries) {
       if (e.name.startsWith('.') && e.name !== '.terraform.lock.hcl') continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
+      if (e.isSymbolicLink()) {
+        if (SKIP_DIRS.has(e.name)) continue;
+        const p = path.join(root, r);
+        const real = await fs.realpath(p).catch(() => null);
+        const st = real ? await fs.stat(real).catch(() => null) : null;
+        // Only links that would otherwise have been indexed (a .tf-like name, or a directory).
+        if (!isTerraformName(e.name) && !st?.isDirectory()) continue;
+        const to = await fs.readlink(p).catch(() => '?');
+        const where =
+          real === null
+            ? 'a dangling symbolic link'
+            : real === base || real.startsWith(base + path.sep)
+              ? 'a symbolic link'
+              : 'a symbolic link pointing outside the repository';
+        skipped.push({ path: r, reason: `${where} (to ${to}), not followed` });
+      } else if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(r);
-      } else if (
-        e.isFile() &&
-        (e.name.endsWith('.tf') ||
-          e.name.endsWith('.tf.json') ||
-          e.name.endsWith('.tfvars') ||
-          e.name === '.terraform.lock.hcl')
-      ) {
+      } else if (e.isFile() && isTerraformName(e.name)) {
         out.push(r);
         if (out.length >= maxFiles) return out.sort();
       }
@@ -177,18 +198,37 @@ function toJsonBlocks(json: unknown, file: string): { blocks: ParsedBlock[]; err
   return { blocks, errors: [] };
 }
 
-function jsonExpr(v: unknown): Expr {
+/** Thrown by jsonExpr for a .tf.json value nested deeper than MAX_HCL_NESTING. */
+class JsonTooDeepError extends Error {}
+
+/** Whether a parsed JSON document nests deeper than `max` (iterative: never overflows the stack). */
+function jsonTooDeep(doc: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[doc, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const x of Object.values(v as Record<string, unknown>)) stack.push([x, d + 1]);
+  }
+  return false;
+}
+
+function jsonExpr(v: unknown, depth = 0): Expr {
+  if (depth > MAX_HCL_NESTING) throw new JsonTooDeepError(`nesting deeper than ${MAX_HCL_NESTING}`);
   if (typeof v === 'string') {
     const m = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\}$/.exec(v);
     if (m) return { t: 'ref', root: m[1], path: [m[2]] };
     if (v.includes('${')) return { t: 'other', text: v };
     return { t: 'lit', v };
   }
-  if (Array.isArray(v)) return { t: 'tuple', items: v.map(jsonExpr) };
+  if (Array.isArray(v)) return { t: 'tuple', items: v.map((x) => jsonExpr(x, depth + 1)) };
   if (v && typeof v === 'object')
     return {
       t: 'object',
-      items: Object.entries(v).map(([k, x]) => ({ key: { t: 'lit', v: k } as Expr, val: jsonExpr(x) })),
+      items: Object.entries(v).map(([k, x]) => ({
+        key: { t: 'lit', v: k } as Expr,
+        val: jsonExpr(x, depth + 1),
+      })),
     };
   return { t: 'lit', v: (v ?? null) as HclValue };
 }
@@ -237,8 +277,9 @@ function lockedAws(text: string): { version: string | null; providers: string[] 
 /** Indexes every Terraform file under root. Parse errors are recorded per file, never thrown. */
 export async function indexRepository(root: string, opts: IndexOptions = {}): Promise<RepoIndex> {
   const absRoot = path.resolve(root);
-  const rels = await walk(absRoot, opts.maxFiles ?? 20000);
-  const maxBytes = opts.maxFileBytes ?? 2 * 1024 * 1024;
+  const skipped: SkippedPath[] = [];
+  const rels = await walk(absRoot, opts.maxFiles ?? 20000, skipped);
+  const maxBytes = opts.maxFileBytes ?? MAX_HCL_FILE_BYTES;
   const ctx: ResolutionContext = { ...(opts.context ?? {}) };
   const files: Record<string, IndexedFile> = {};
   const blocks: HclBlock[] = [];
@@ -277,9 +318,11 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
         const i = next++;
         try {
           const p = path.join(absRoot, rels[i]);
-          const st = await fs.stat(p);
-          texts[i] =
-            st.size > maxBytes
+          // lstat: a file replaced by a symbolic link after the walk is still not followed.
+          const st = await fs.lstat(p);
+          texts[i] = !st.isFile()
+            ? new Error('not a regular file (symbolic link?), skipped')
+            : st.size > maxBytes
               ? new Error(`file larger than ${maxBytes} bytes, skipped`)
               : await fs.readFile(p, 'utf8');
         } catch (err) {
@@ -312,10 +355,17 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     const isJson = rel.endsWith('.tf.json');
     if (isJson) {
       try {
-        ({ blocks: parsedBlocks, errors } = toJsonBlocks(JSON.parse(text), rel));
+        const doc: unknown = JSON.parse(text);
+        // Before any recursive walk (JSON.stringify, jsonExpr, structuredClone) sees the document.
+        if (jsonTooDeep(doc, MAX_HCL_NESTING))
+          throw new JsonTooDeepError(`nesting deeper than ${MAX_HCL_NESTING}`);
+        ({ blocks: parsedBlocks, errors } = toJsonBlocks(doc, rel));
       } catch (err) {
         parsedBlocks = [];
-        errors = [{ file: rel, line: 1, message: `invalid JSON: ${(err as Error).message}` }];
+        const msg = (err as Error).message;
+        errors = [
+          { file: rel, line: 1, message: err instanceof JsonTooDeepError ? msg : `invalid JSON: ${msg}` },
+        ];
       }
     } else {
       const pf = await parseHcl(text, rel);
@@ -403,6 +453,7 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     rootModuleDirs,
     provider,
     context: ctx,
+    ...(skipped.length > 0 ? { skipped } : {}),
   };
   const state: IndexInternals = { scopes: new Map(), parsed: parsedOf };
   internals.set(index, state);

@@ -55,6 +55,7 @@ export interface ParsedFile {
   errors: FileError[];
 }
 
+/** The source range of a tree-sitter node. */
 export function rangeOf(n: Node): SourceRange {
   return {
     startByte: n.startIndex,
@@ -65,6 +66,48 @@ export function rangeOf(n: Node): SourceRange {
 }
 
 const UNKNOWN_VALUE = { known: false as const, reason: 'not resolved yet' };
+
+/**
+ * Deepest nesting a file may have: blocks, expressions (every bracket, brace, parenthesis, call
+ * argument, operator operand, interpolation) and template directives each count as a level. Deeper
+ * files are a per-file parse error, so no recursive walk (conversion, evaluation, reference
+ * collection, cloning) ever sees a deeper tree.
+ */
+export const MAX_HCL_NESTING = 64;
+/** Largest file text (UTF-8 bytes) that is parsed; larger files are a per-file parse error. */
+export const MAX_HCL_FILE_BYTES = 2 * 1024 * 1024;
+/** Raw syntax-tree depth limit, a backstop for node chains that do not count as nesting levels. */
+const MAX_TREE_DEPTH = MAX_HCL_NESTING * 8;
+const NESTING_TYPES = new Set(['block', 'expression', 'template_directive']);
+
+/**
+ * Walks the tree iteratively and returns the first place where it nests deeper than the limits, or
+ * null. Runs before any recursive conversion of the tree.
+ */
+function tooDeep(root: Node, maxNesting: number): { line: number; message: string } | null {
+  const cursor = root.walk();
+  try {
+    // levels[i] = nesting level of the node at raw depth i on the current path.
+    const levels: number[] = [];
+    let depth = 0;
+    for (;;) {
+      const level = (depth > 0 ? levels[depth - 1] : 0) + (NESTING_TYPES.has(cursor.nodeType) ? 1 : 0);
+      levels[depth] = level;
+      if (level > maxNesting || depth > MAX_TREE_DEPTH)
+        return { line: cursor.startPosition.row + 1, message: `nesting deeper than ${maxNesting}` };
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return null;
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
 
 const PARSE_CACHE_MAX = 20_000;
 const parseCache = new Map<string, ParsedFile>();
@@ -88,14 +131,22 @@ export async function parseHcl(text: string, file: string): Promise<ParsedFile> 
   return parsed;
 }
 
-/** Parses one file's text. */
+/** Parses one file's text; files over the size or nesting limits yield only an error. */
 async function parseHclUncached(text: string, file: string): Promise<ParsedFile> {
+  const fail = (line: number, message: string): ParsedFile => ({
+    blocks: [],
+    attributes: {},
+    errors: [{ file, line, message }],
+  });
+  if (text.length > MAX_HCL_FILE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_HCL_FILE_BYTES)
+    return fail(1, `file larger than ${MAX_HCL_FILE_BYTES} bytes`);
   const parser = await getParser();
   const tree = parser.parse(text);
-  if (!tree)
-    return { blocks: [], attributes: {}, errors: [{ file, line: 1, message: 'parser returned no tree' }] };
+  if (!tree) return fail(1, 'parser returned no tree');
   try {
     const root = tree.rootNode;
+    const deep = tooDeep(root, MAX_HCL_NESTING);
+    if (deep) return fail(deep.line, deep.message);
     const errors: FileError[] = [];
     if (root.hasError) collectErrors(root, file, errors);
     const body = root.namedChildren.find((c) => c?.type === 'body');
@@ -224,7 +275,7 @@ function templateParts(n: Node, heredoc: boolean): Expr {
   return { t: 'tpl', parts };
 }
 
-/** Converts a tree-sitter expression node into the compact Expr form. */
+/** Converts a tree-sitter expression node into the compact Expr form (trees pre-checked by tooDeep). */
 export function convertExpr(n: Node): Expr {
   switch (n.type) {
     case 'expression': {

@@ -18,6 +18,9 @@ export interface Scope {
   moduleOutputs?: (name: string) => Resolved;
 }
 
+/** Depth past which evaluate and collectRefs stop (parsed trees are already limited to 64 levels). */
+export const MAX_EXPR_DEPTH = 64;
+
 const known = (value: HclValue): Resolved => ({ known: true, value });
 const unknown = (reason: string): Resolved => ({ known: false, reason });
 
@@ -39,7 +42,7 @@ function refText(e: Extract<Expr, { t: 'ref' }>): string {
 
 /** Evaluates an expression in a scope. */
 export function evaluate(e: Expr, scope: Scope, depth = 0): Resolved {
-  if (depth > 64) return unknown('expression nested too deeply');
+  if (depth > MAX_EXPR_DEPTH) return unknown('expression nested too deeply');
   switch (e.t) {
     case 'lit':
       return known(e.v);
@@ -418,8 +421,13 @@ function evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, depth: number):
   }
 }
 
-/** Every reference (root + static path prefix) that appears in an expression, e.g. "aws_s3_bucket.b.id". */
-export function collectRefs(e: Expr, out: string[] = [], scanText = true): string[] {
+/**
+ * Every reference (root + static path prefix) that appears in an expression, e.g. "aws_s3_bucket.b.id".
+ * Sub-expressions deeper than MAX_EXPR_DEPTH * 2 are not visited (a guard for hand-built trees).
+ */
+export function collectRefs(e: Expr, out: string[] = [], scanText = true, depth = 0): string[] {
+  if (depth > MAX_EXPR_DEPTH * 2) return out;
+  const d = depth + 1;
   switch (e.t) {
     case 'ref': {
       const segs = [e.root];
@@ -428,31 +436,31 @@ export function collectRefs(e: Expr, out: string[] = [], scanText = true): strin
         else break;
       }
       out.push(segs.join('.'));
-      for (const p of e.path) if (typeof p === 'object') collectRefs(p, out, scanText);
+      for (const p of e.path) if (typeof p === 'object') collectRefs(p, out, scanText, d);
       break;
     }
     case 'tpl':
-      for (const p of e.parts) if (typeof p !== 'string') collectRefs(p, out, scanText);
+      for (const p of e.parts) if (typeof p !== 'string') collectRefs(p, out, scanText, d);
       break;
     case 'tuple':
-      e.items.forEach((i) => collectRefs(i, out, scanText));
+      e.items.forEach((i) => collectRefs(i, out, scanText, d));
       break;
     case 'object':
       e.items.forEach((i) => {
-        collectRefs(i.key, out, scanText);
-        collectRefs(i.val, out, scanText);
+        collectRefs(i.key, out, scanText, d);
+        collectRefs(i.val, out, scanText, d);
       });
       break;
     case 'call':
-      e.args.forEach((i) => collectRefs(i, out, scanText));
+      e.args.forEach((i) => collectRefs(i, out, scanText, d));
       break;
     case 'cond':
-      collectRefs(e.cond, out, scanText);
-      collectRefs(e.then, out, scanText);
-      collectRefs(e.else, out, scanText);
+      collectRefs(e.cond, out, scanText, d);
+      collectRefs(e.then, out, scanText, d);
+      collectRefs(e.else, out, scanText, d);
       break;
     case 'op':
-      e.args.forEach((i) => collectRefs(i, out, scanText));
+      e.args.forEach((i) => collectRefs(i, out, scanText, d));
       break;
     case 'other':
       if (!scanText) break;

@@ -160,6 +160,14 @@ export interface RepoIndex {
   provider: ProviderInfo;
   /** Known account id / region used for data.aws_caller_identity / data.aws_region. */
   context: ResolutionContext;
+  /** Paths the walk did not follow (symbolic links), with the reason; absent when none. */
+  skipped?: SkippedPath[];
+}
+
+/** A path indexing left out on purpose (e.g. a symbolic link), relative to the root. */
+export interface SkippedPath {
+  path: string;
+  reason: string;
 }
 
 /** Facts about the deployed environment that make some data sources resolvable. */

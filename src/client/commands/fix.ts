@@ -4,15 +4,20 @@
  * Works offline for rule fixes. Exit 0 fixed/already_compliant, 4 rejected/no_fix, 2 bad input.
  * The JSON shape is documented in docs/remediation.md.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { TokenUsage } from '../../contracts';
 import { TerraFixError } from '../../errors';
 import { readFailureAndRepo, type CommandResult } from './input';
 import { createBedrockLlmClient, type LlmClient } from '../../remediation/llm/client';
 import { remediate } from '../../remediation/engine';
-import { indexRepository, locate, normalizeFailure, type Target } from '../../terraform';
+import {
+  checkRepoPath,
+  indexRepository,
+  locate,
+  normalizeFailure,
+  writeRepoFile,
+  type Target,
+} from '../../terraform';
 
 export type { CommandResult };
 
@@ -125,12 +130,9 @@ export async function runFix(opts: FixOptions): Promise<CommandResult> {
           tokens: tok(f.tokens),
         });
         if (opts.write) {
-          for (const file of f.files) {
-            const dest = path.resolve(opts.repo, file.path);
-            if (!dest.startsWith(path.resolve(opts.repo) + path.sep))
-              throw new TerraFixError(`refusing to write outside the repo: ${file.path}`);
-            await fs.writeFile(dest, file.content);
-          }
+          // Check every destination before writing any, so a refused path leaves the repo untouched.
+          for (const file of f.files) await checkRepoPath(opts.repo, file.path);
+          for (const file of f.files) await writeRepoFile(opts.repo, file.path, file.content);
         }
       } else if (r.status === 'already_compliant') j.ruleId = r.ruleId;
       else if (r.status === 'rejected')
