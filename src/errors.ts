@@ -21,6 +21,11 @@ export class ResourceNotFoundError extends TerraFixError {}
 export class RepoNotMappedError extends TerraFixError {}
 /** A generated fix failed validation or guardrails. */
 export class FixRejectedError extends TerraFixError {}
+/**
+ * A model answer put a redaction placeholder somewhere other than the attribute it was taken from
+ * (or invented one): invalid LLM output, so the answer is discarded and nothing is committed.
+ */
+export class PlaceholderMisuseError extends TerraFixError {}
 /** No rule matches and no LLM is configured. */
 export class NoFixAvailableError extends TerraFixError {}
 /** A stage has no implementation wired in this worker. */

@@ -21,16 +21,13 @@ import {
   type RepoIndex,
   validateChange,
 } from '../terraform';
-import {
-  redactCredentials,
-  restorePlaceholders,
-  unknownPlaceholders,
-  type RedactionMapping,
-} from '../security/redact';
+import { PlaceholderMisuseError } from '../errors';
+import { redactCredentials, redactWithLocations, type PlaceholderLocations } from '../security/redact';
 import { allowlistProblems } from './allowlist';
 import { checkPatch, textProblems } from './guardrails';
 import type { LlmClient } from './llm/client';
 import { parsePatchToolInput } from './llm/patchSchema';
+import { restorePatchAtLocations } from './llm/restore';
 import {
   buildRepairMessage,
   buildUserMessage,
@@ -129,13 +126,21 @@ export function llmContextBlocks(index: RepoIndex, target: Target): ContextBlock
   return out;
 }
 
-/** Restores placeholders in every text of a patch; errors when the model invented placeholders. */
-function restorePatch(p: Patch, mapping: RedactionMapping): { patch: Patch; errors: string[] } {
-  const all = JSON.stringify(p);
-  const unknown = unknownPlaceholders(all, mapping);
-  if (unknown.length)
-    return { patch: p, errors: [`the answer contains unknown secret placeholders: ${unknown.join(', ')}`] };
-  return { patch: JSON.parse(restorePlaceholders(all, mapping)) as Patch, errors: [] };
+/**
+ * Restores placeholders only at the attribute each was taken from; any other use (explanation,
+ * another attribute, a new block, an invented placeholder) makes the answer invalid.
+ */
+function restorePatch(
+  p: Patch,
+  mapping: Record<string, string>,
+  locations: PlaceholderLocations,
+): { patch: Patch; errors: string[] } {
+  try {
+    return { patch: restorePatchAtLocations(p, mapping, locations), errors: [] };
+  } catch (err) {
+    if (err instanceof PlaceholderMisuseError) return { patch: p, errors: [err.message] };
+    throw err;
+  }
 }
 
 export interface LlmGenerateOptions {
@@ -160,7 +165,8 @@ export async function generateWithLlm(
     provider: index.provider,
     checkHint: rule?.requirement,
   });
-  const red = redactCredentials(user);
+  // Where each secret was taken from (block address + attribute path): the only place it may return.
+  const red = redactWithLocations(user);
   const mapping = red.mapping;
   let repair;
   if (opts.previousErrors?.length && opts.previousPatch) {
@@ -174,7 +180,7 @@ export async function generateWithLlm(
   if (!res.ok) return { status: 'no_fix', reason: `LLM: ${res.reason}` };
   const parsed = parsePatchToolInput(res.input);
   if (!parsed.ok) return { status: 'no_fix', reason: `LLM: malformed patch: ${parsed.errors.join('; ')}` };
-  const restored = restorePatch(parsed.patch, mapping);
+  const restored = restorePatch(parsed.patch, mapping, red.locations);
   if (restored.errors.length) return { status: 'no_fix', reason: `LLM: ${restored.errors.join('; ')}` };
   return {
     status: 'patch',

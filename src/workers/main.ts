@@ -70,6 +70,8 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
     config.GITHUB_TOKEN,
     config.GITHUB_APP_PRIVATE_KEY,
     config.TEMPORAL_API_KEY,
+    process.env.AWS_SECRET_ACCESS_KEY,
+    process.env.AWS_SESSION_TOKEN,
   ]) {
     registerSecret(s);
   }
