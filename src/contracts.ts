@@ -104,6 +104,8 @@ export interface VerifiedFix {
   breakingChanges: string[];
   additionalRequirements: string[];
   warnings: string[];
+  /** Lines of the repository or Vanta text that address an AI assistant (see src/security/injection). */
+  promptInjection?: { source: string; line: number; excerpt: string }[];
   validation: { ran: string[]; skipped: string[] };
   tokens: TokenUsage | null;
 }

@@ -5,6 +5,7 @@
  * paths of the worker are removed and HTML comments cannot close the hidden marker.
  */
 import { createHash } from 'node:crypto';
+import { INJECTION_LABEL } from '../security/injection';
 import os from 'node:os';
 import type { Failure, Target, VerifiedFix } from '../contracts';
 import { redactCredentials } from '../security/redact';
@@ -244,6 +245,7 @@ export function prLabels(
     if (!labels.some((l) => l.name === name))
       labels.push({ name, color: 'c5def5', description: 'Compliance framework' });
   }
+  if (fix.promptInjection?.length) labels.push({ ...INJECTION_LABEL });
   if (fix.breakingChanges.length)
     labels.push({
       name: 'breaking-change',

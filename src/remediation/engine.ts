@@ -23,7 +23,9 @@ import {
 } from '../terraform';
 import { PlaceholderMisuseError } from '../errors';
 import { redactCredentials, redactWithLocations, type PlaceholderLocations } from '../security/redact';
+import { injectionWarning } from '../security/injection';
 import { allowlistProblems } from './allowlist';
+import { scanForInjection } from './injectionScan';
 import { checkPatch, textProblems } from './guardrails';
 import type { LlmClient } from './llm/client';
 import { parsePatchToolInput } from './llm/patchSchema';
@@ -346,6 +348,8 @@ export async function verifyFix(
       ),
     )
     .join('');
+  // Text addressed to an AI assistant in the inputs is shown to the reviewer (label + warning).
+  const injections = scanForInjection(index, target, failure);
   const fix: VerifiedFix = {
     engine: generated.engine,
     ruleId: generated.ruleId ?? rule?.id,
@@ -362,7 +366,9 @@ export async function verifyFix(
         ? ['this change is breaking: read the breaking changes before merging']
         : []),
       ...warnings,
+      ...injections.map(injectionWarning),
     ],
+    ...(injections.length ? { promptInjection: injections } : {}),
     validation: { ran, skipped },
     tokens: generated.tokens,
   };
