@@ -13,6 +13,8 @@ const SECRET_VARS = new Set([
   'GITHUB_TOKEN',
   'GITHUB_APP_PRIVATE_KEY',
   'TEMPORAL_API_KEY',
+  'TEMPORAL_PAYLOAD_KEYS',
+  'CODEC_SERVER_TOKEN',
   'REDIS_URL',
 ]);
 
@@ -144,6 +146,8 @@ export const configSchema = z.object({
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
   TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().default('terrafix')),
   TEMPORAL_API_KEY: opt(z.string()),
+  TEMPORAL_PAYLOAD_KEYS: opt(z.string()),
+  TEMPORAL_PAYLOAD_KEY_ID: opt(z.string()),
   TEMPORAL_TLS: z.preprocess(emptyToUndefined, bool.default(false)),
   TEMPORAL_TLS_CERT_PATH: opt(z.string()),
   TEMPORAL_TLS_KEY_PATH: opt(z.string()),
@@ -152,6 +156,12 @@ export const configSchema = z.object({
   HEALTH_PORT: z.preprocess(
     emptyToUndefined,
     z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(8080),
+  ),
+  CODEC_SERVER_TOKEN: opt(z.string()),
+  CODEC_SERVER_ORIGIN: z.preprocess(emptyToUndefined, z.string().default('http://localhost:8233')),
+  CODEC_SERVER_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(8089),
   ),
 });
 

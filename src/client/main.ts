@@ -40,6 +40,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       process.env.VANTA_API_TOKEN,
       process.env.VANTA_CLIENT_SECRET,
       process.env.TEMPORAL_API_KEY,
+      process.env.TEMPORAL_PAYLOAD_KEYS,
+      process.env.CODEC_SERVER_TOKEN,
     ];
     process.stderr.write(
       `terrafix: ${redactSecrets(`${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`, secrets)

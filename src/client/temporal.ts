@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 import type { Config } from '../config';
+import { dataConverterFor } from '../temporal/codec';
 
 export interface TemporalConnectionSettings {
   address: string;
@@ -37,5 +38,5 @@ export async function connectClient(c: Config): Promise<Client> {
       `cannot reach Temporal at ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE}): ${(err as Error).message}`,
     );
   }
-  return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(c) });
 }

@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities, missingStages } from '../activities';
 import { loadConfig, taskQueues, type Config } from '../config';
 import { connectClient } from '../client/temporal';
+import { dataConverterFor } from '../temporal/codec';
 import { ensureSchedule, remediationOptionsFromConfig } from '../client/schedule';
 import { createLogger, logger, registerSecret, setLogger, type Logger } from '../logger';
 import { RecordStore } from '../state/recordStore';
@@ -70,6 +71,7 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
     config.GITHUB_TOKEN,
     config.GITHUB_APP_PRIVATE_KEY,
     config.TEMPORAL_API_KEY,
+    config.TEMPORAL_PAYLOAD_KEYS,
     process.env.AWS_SECRET_ACCESS_KEY,
     process.env.AWS_SESSION_TOKEN,
   ]) {
@@ -112,6 +114,7 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
     maxConcurrentLlm: config.LLM_CONCURRENCY,
     vantaActivitiesPerSecond: config.VANTA_ACTIVITIES_PER_SECOND,
     githubActivitiesPerSecond: config.GITHUB_ACTIVITIES_PER_SECOND,
+    dataConverter: dataConverterFor(config),
   });
 
   const health = await startHealthServer(

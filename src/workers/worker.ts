@@ -62,6 +62,8 @@ export interface WorkerSetOptions {
   /** Which queues this process serves (all by default). */
   queues?: ('main' | 'llm' | 'vanta' | 'github')[];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Payload codec (encryption) — the same one every client uses; see src/temporal/codec.ts. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export interface WorkerSet {
@@ -81,6 +83,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
     connection: o.connection,
     namespace: o.namespace,
     shutdownGraceTime: o.shutdownGraceTime ?? '30s',
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
   };
   const workers = new Map<string, Worker>();
   if (serve.has('main')) {

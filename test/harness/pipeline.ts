@@ -2,7 +2,8 @@
  * Test pipeline: a worker set on a unique task queue against the harness Temporal server, with the
  * real Redis record store and stage doubles (Temporal's own testing practice for workflow tests).
  */
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type Redis from 'ioredis';
 import pino from 'pino';
@@ -25,12 +26,15 @@ export interface TestPipeline {
 /** Starts workers for all four queues with the given stage doubles. */
 export async function startTestPipeline(
   stages: StageImplementations,
-  opts: { ttlSeconds?: number } = {},
+  opts: { ttlSeconds?: number; dataConverter?: { payloadCodecs: PayloadCodec[] } } = {},
 ): Promise<TestPipeline> {
   const taskQueue = uniqueName('tq');
   const redis = testRedis(`${taskQueue}:`);
   const records = new RecordStore(redis, { ttlSeconds: opts.ttlSeconds ?? 3600 });
-  const { client, connection } = await testClient();
+  const { client: plain, connection } = await testClient();
+  const client = opts.dataConverter
+    ? new Client({ connection, namespace: 'default', dataConverter: opts.dataConverter })
+    : plain;
   const native: NativeConnection = await testNativeConnection();
   const activities = createActivities({ records, logger: pino({ level: 'silent' }), stages });
   const workers = await createWorkerSet({
@@ -43,6 +47,7 @@ export async function startTestPipeline(
     githubActivitiesPerSecond: 1000,
     maxConcurrentActivities: 50,
     shutdownGraceTime: '1s',
+    dataConverter: opts.dataConverter,
   });
   const running = workers.run();
   return {

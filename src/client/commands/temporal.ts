@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadConfig, taskQueues, type Config } from '../../config';
+import { dataConverterFor } from '../../temporal/codec';
+import { startCodecServer } from '../../temporal/codecServer';
 import type { Failure } from '../../contracts';
 import { InvalidFailureError } from '../../errors';
 import { normalizeFailure } from '../../terraform/normalizeFailure';
@@ -274,6 +276,31 @@ export function register(program: Command): void {
         print(`signalled ${remediationWorkflowId(key)}: ${state}`);
       }),
     );
+
+  program
+    .command('codec-server')
+    .description(
+      'serve /encode and /decode for the Temporal Web UI (TEMPORAL_PAYLOAD_KEYS, CODEC_SERVER_TOKEN, CODEC_SERVER_ORIGIN, CODEC_SERVER_PORT)',
+    )
+    .action(async () => {
+      const c = loadConfig();
+      const converter = dataConverterFor(c);
+      if (!converter) throw new Error('TEMPORAL_PAYLOAD_KEYS: required by codec-server (no keys configured)');
+      if (!c.CODEC_SERVER_TOKEN) throw new Error('CODEC_SERVER_TOKEN: required by codec-server');
+      const server = await startCodecServer({
+        codec: converter.payloadCodecs[0]!,
+        token: c.CODEC_SERVER_TOKEN,
+        allowedOrigin: c.CODEC_SERVER_ORIGIN,
+        port: c.CODEC_SERVER_PORT,
+      });
+      print(
+        `codec server on ${server.url} for ${c.CODEC_SERVER_ORIGIN} (set it as the Web UI's codec endpoint)`,
+      );
+      await new Promise<void>((resolve) => {
+        for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve());
+      });
+      await server.stop();
+    });
 
   program
     .command('worker')
