@@ -10,6 +10,7 @@
  * so a change can be traced to where the processes come from.
  */
 import childProcess from 'node:child_process';
+import { dataConverterFor } from '../src/temporal/codec';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,7 +71,11 @@ async function main(): Promise<void> {
   try {
     const worker = await sandbox.startWorker();
     const connection = await Connection.connect({ address: sandbox.config.TEMPORAL_ADDRESS });
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({
+      connection,
+      namespace: 'default',
+      dataConverter: dataConverterFor(sandbox.config),
+    });
     tally.clear();
     const pids = {
       'bench (emulators + worker + their git children)': process.pid,

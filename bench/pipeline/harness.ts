@@ -4,6 +4,7 @@
  * Temporal client, and the measurements read back from the remediation workflows' results.
  */
 import fs from 'node:fs';
+import { dataConverterFor } from '../../src/temporal/codec';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -177,7 +178,11 @@ export class BenchRun {
       }
       const connection = await Connection.connect({ address: sandbox.env.TEMPORAL_ADDRESS });
       cleanup.unshift(() => connection.close());
-      const client = new Client({ connection, namespace: sandbox.env.TEMPORAL_NAMESPACE });
+      const client = new Client({
+        connection,
+        namespace: sandbox.env.TEMPORAL_NAMESPACE,
+        dataConverter: dataConverterFor(sandbox.config),
+      });
       const run = new BenchRun(spec, opts, sandbox, client, connection, workers, proxy);
       const infra = [
         ...(sandbox.temporal ? [{ pid: sandbox.temporal.pid, label: 'temporal dev server' }] : []),

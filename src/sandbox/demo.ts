@@ -10,6 +10,7 @@
  * expected failure has its PR); otherwise it keeps running until Ctrl-C.
  */
 import { spawn } from 'node:child_process';
+import { dataConverterFor } from '../temporal/codec';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -199,7 +200,11 @@ async function main(): Promise<number> {
 
   const connection = await Connection.connect({ address: temporal.address });
   stops.push(() => connection.close());
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: dataConverterFor(sb.config),
+  });
   const sched = await ensureSchedule(client, {
     scheduleId: SCHEDULE_ID,
     taskQueue: TASK_QUEUE,

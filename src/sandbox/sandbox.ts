@@ -7,7 +7,7 @@
  * recorded Bedrock answer) and a generated one of any size (N failures, each mapping to exactly one
  * resource, fixed by a rule or — for `llmFraction` of them — by a programmatic Bedrock answer).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +114,11 @@ export interface OrgDefinition {
   handler?: ConverseHandler;
   expected: Omit<ExpectedFix, 'failureKey'>[];
 }
+
+/** The sandbox's payload key (not a secret: see TEMPORAL_PAYLOAD_KEYS in startSandbox). */
+export const SANDBOX_PAYLOAD_KEY = createHash('sha256')
+  .update('terrafix-sandbox-payload-key')
+  .digest('base64');
 
 /** The directory of the demo organisation. */
 export const DEMO_ORG_DIR = path.join(__dirname, 'org', 'demo');
@@ -426,6 +431,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       MAX_CONCURRENT_WORKERS: '50',
       LLM_CONCURRENCY: '8',
       LOG_LEVEL: 'warn',
+      // Payloads are encrypted in the sandbox as in production. The key is fixed and public: the
+      // sandbox holds no real data, and a persistent demo server stays readable across runs.
+      TEMPORAL_PAYLOAD_KEYS: JSON.stringify({ sandbox: SANDBOX_PAYLOAD_KEY }),
       ...opts.env,
     };
     const config = loadConfig(env);

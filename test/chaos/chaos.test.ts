@@ -7,6 +7,7 @@
  * the clock: they fail only when no remediation finishes for FAULT_STALL_MS, with a diagnosis.
  */
 import fs from 'node:fs';
+import { dataConverterFor } from '../../src/temporal/codec';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Client, Connection } from '@temporalio/client';
@@ -69,7 +70,7 @@ beforeAll(async () => {
     return generatedLlmHandler(req);
   });
   procs = new WorkerProcesses(dir);
-  ({ client, connection } = await testClient());
+  ({ client, connection } = await testClient(dataConverterFor(sandbox.config)));
   calls = new PendingCalls(connection);
 }, 120_000);
 

@@ -7,6 +7,7 @@
  * FAULT_STALL_MS.
  */
 import fs from 'node:fs';
+import { dataConverterFor } from '../../src/temporal/codec';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
@@ -49,7 +50,7 @@ beforeAll(async () => {
     dir,
   });
   procs = new WorkerProcesses(dir);
-  ({ client, connection } = await testClient());
+  ({ client, connection } = await testClient(dataConverterFor(sandbox.config)));
   calls = new PendingCalls(connection);
 }, 120_000);
 

@@ -6,6 +6,7 @@
  * clock: they fail only when nothing moves for FAULT_STALL_MS (the outage itself is a fixed 15 s).
  */
 import fs from 'node:fs';
+import { dataConverterFor } from '../../src/temporal/codec';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type Connection } from '@temporalio/client';
 import Redis from 'ioredis';
@@ -60,7 +61,7 @@ beforeAll(async () => {
     env: { LOG_LEVEL: 'error' },
   });
   worker = await sandbox.startWorker({ workflowBundlePath: testWorkflowBundle().codePath });
-  ({ client, connection } = await testClient());
+  ({ client, connection } = await testClient(dataConverterFor(sandbox.config)));
   calls = new PendingCalls(connection);
 }, 120_000);
 

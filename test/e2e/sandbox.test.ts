@@ -4,6 +4,8 @@
  * Temporal server and Redis. One poll must open one PR per expected failure, and a second poll none.
  */
 import fs from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import { dataConverterFor } from '../../src/temporal/codec';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { processOnce } from '../../src/client/commands/temporal';
@@ -45,7 +47,7 @@ beforeAll(async () => {
     dir: path.join(testTmpDir(), taskQueue),
   });
   worker = await sandbox.startWorker({ workflowBundlePath: testWorkflowBundle().codePath });
-  ({ client, connection } = await testClient());
+  ({ client, connection } = await testClient(dataConverterFor(sandbox.config)));
 }, 60_000);
 
 afterAll(async () => {
@@ -122,6 +124,13 @@ it('opens one verified PR per expected failure, then dedupes a second poll', asy
   const repos = [...new Set(expected.map((x) => x.repo))];
   expect(repos.flatMap(pullsFor)).toHaveLength(expected.length);
   expect(sandbox.bedrock.requests.length).toBe(expected.filter((x) => x.engine === 'llm').length);
+
+  // Payloads are encrypted in the sandbox as in production: the history holds no file of the fix.
+  const sample = expected[0]!;
+  const history = await client.workflow.getHandle(remediationWorkflowId(sample.failureKey)).fetchHistory();
+  const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  expect(bytes).toContain('binary/encrypted');
+  expect(bytes).not.toContain(sample.displayName);
 
   const second = await pollOnce();
   expect(second.found).toBe(expected.length);

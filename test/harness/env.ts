@@ -1,6 +1,7 @@
 /** Accessors for the services the jest harness started (see globalSetup). */
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Redis from 'ioredis';
 import { installRuntime } from '../../src/workers/worker';
 
@@ -18,10 +19,12 @@ export const testRedisUrl = (): string => need('TEST_REDIS_URL');
 export const testWorkflowBundle = (): { codePath: string } => ({ codePath: need('TEST_WORKFLOW_BUNDLE') });
 export const testTmpDir = (): string => need('TEST_TMP_DIR');
 
-/** A fresh Temporal client connection to the harness server. */
-export async function testClient(): Promise<{ client: Client; connection: Connection }> {
+/** A fresh Temporal client connection to the harness server (with the payload codec when given). */
+export async function testClient(dataConverter?: {
+  payloadCodecs: PayloadCodec[];
+}): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ address: testTemporalAddress() });
-  return { client: new Client({ connection, namespace: 'default' }), connection };
+  return { client: new Client({ connection, namespace: 'default', dataConverter }), connection };
 }
 
 /** A native connection for test workers. */
