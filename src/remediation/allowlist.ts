@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import type { Target } from '../contracts';
+import { stripKeys } from '../terraform/locate';
 import { parseHcl, type ParsedBlock } from '../terraform/parser';
 import type { HclAttribute, HclNestedBlock } from '../terraform/types';
 
@@ -48,9 +49,9 @@ const FILE_FUNCS =
 
 const ascii = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
 
-function localAddressOf(target: Target): string {
-  const parts = target.address.replace(/\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g, '').split('.');
-  return parts.slice(-2).join('.');
+/** The target's address inside its module, without module path and instance keys (aws_s3_bucket.logs). */
+function targetLocalAddress(target: Target): string {
+  return stripKeys(target.address).split('.').slice(-2).join('.');
 }
 
 function key(b: { type: string; labels: string[] }): string {
@@ -149,8 +150,10 @@ export async function allowlistProblems(
   const errors: string[] = [];
   const fire = (rule: string, msg: string) => errors.push(`allowlist/${rule}: ${msg}`);
   const targets = [target, ...(opts.alsoTargets ?? [])];
-  const owns = targets.filter((t) => !t.placeholder).map((t) => ({ file: t.file, local: localAddressOf(t) }));
-  const own = owns.map((o) => o.local).join(', ') || localAddressOf(target);
+  const owns = targets
+    .filter((t) => !t.placeholder)
+    .map((t) => ({ file: t.file, local: targetLocalAddress(t) }));
+  const own = owns.map((o) => o.local).join(', ') || targetLocalAddress(target);
   const refersTo = (src: string, addr: string) =>
     new RegExp(`(^|[^\\w.])${addr.replace(/\./g, '\\.')}(\\[|\\.|\\b)`).test(src);
   const refersToTarget = (src: string) => owns.some((o) => refersTo(src, o.local));

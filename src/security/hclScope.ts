@@ -7,6 +7,7 @@
  * throws, and the same text in the same position always yields the same path, which is what the
  * comparison needs. Comments and text outside any attribute get the path of the enclosing body.
  */
+import { localAddressOf } from '../terraform/localAddress';
 
 /** A block address plus the attribute path inside it; `file` when known. */
 export interface SecretLocation {
@@ -153,26 +154,6 @@ type Frame =
 
 function unquote(v: string): string {
   return v.startsWith('"') ? v.slice(1, v.endsWith('"') && v.length > 1 ? -1 : undefined) : v;
-}
-
-/** The module-local address of a top-level block (same format as the indexer's localAddress). */
-export function localAddressOf(kind: string, labels: string[]): string {
-  switch (kind) {
-    case 'resource':
-      return `${labels[0] ?? ''}.${labels[1] ?? ''}`;
-    case 'data':
-      return `data.${labels[0] ?? ''}.${labels[1] ?? ''}`;
-    case 'module':
-      return `module.${labels[0] ?? ''}`;
-    case 'variable':
-      return `var.${labels[0] ?? ''}`;
-    case 'output':
-      return `output.${labels[0] ?? ''}`;
-    case 'provider':
-      return `provider.${labels[0] ?? ''}`;
-    default:
-      return [kind, ...labels].join('.');
-  }
 }
 
 export interface ScopeOptions {

@@ -2,6 +2,7 @@
  * Repository indexing: reads every .tf (and .tf.json, read-only) file, parses it, resolves
  * variables/locals/module inputs per module instance and expands count/for_each into addresses.
  */
+import { localAddressOf } from './localAddress';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_HCL_FILE_BYTES, MAX_HCL_NESTING, parseHcl, type ParsedBlock, type ParsedNested } from './parser';
@@ -103,25 +104,6 @@ const dirOf = (rel: string): string => {
 export function keySuffix(key: string | number | null): string {
   if (key === null) return '';
   return typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`;
-}
-
-function localAddressOf(kind: string, labels: string[]): string {
-  switch (kind) {
-    case 'resource':
-      return `${labels[0] ?? ''}.${labels[1] ?? ''}`;
-    case 'data':
-      return `data.${labels[0] ?? ''}.${labels[1] ?? ''}`;
-    case 'module':
-      return `module.${labels[0] ?? ''}`;
-    case 'variable':
-      return `var.${labels[0] ?? ''}`;
-    case 'output':
-      return `output.${labels[0] ?? ''}`;
-    case 'provider':
-      return `provider.${labels[0] ?? ''}`;
-    default:
-      return [kind, ...labels].join('.');
-  }
 }
 
 function toJsonBlocks(json: unknown, file: string): { blocks: ParsedBlock[]; errors: FileError[] } {

@@ -22,6 +22,13 @@ const json = (p: Payload) => ({
   metadata: { encoding: new TextEncoder().encode('json/plain') },
   data: new TextEncoder().encode(JSON.stringify(p)),
 });
+/** A payload in the codec server's JSON wire form (base64 metadata values and data). */
+const wire = (p: Payload) => ({
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([key, v]) => [key, Buffer.from(v!).toString('base64')]),
+  ),
+  data: Buffer.from(p.data!).toString('base64'),
+});
 const plain: Payload = {
   metadata: { encoding: new TextEncoder().encode('json/plain') },
   data: new TextEncoder().encode('{"password":"Hunter2"}'),
@@ -116,16 +123,7 @@ describe('codec server', () => {
     });
     try {
       const [enc] = await codec.encode([plain]);
-      const wire = {
-        payloads: [
-          {
-            metadata: Object.fromEntries(
-              Object.entries(enc!.metadata!).map(([key, v]) => [key, Buffer.from(v!).toString('base64')]),
-            ),
-            data: Buffer.from(enc!.data!).toString('base64'),
-          },
-        ],
-      };
+      const request = { payloads: [wire(enc!)] };
       const pre = await fetch(`${server.url}/decode`, {
         method: 'OPTIONS',
         headers: { Origin: 'http://localhost:8233' },
@@ -133,18 +131,18 @@ describe('codec server', () => {
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
       expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
-      const denied = await fetch(`${server.url}/decode`, { method: 'POST', body: JSON.stringify(wire) });
+      const denied = await fetch(`${server.url}/decode`, { method: 'POST', body: JSON.stringify(request) });
       expect(denied.status).toBe(401);
       const wrong = await fetch(`${server.url}/decode`, {
         method: 'POST',
         headers: { Authorization: 'Bearer nope' },
-        body: JSON.stringify(wire),
+        body: JSON.stringify(request),
       });
       expect(wrong.status).toBe(401);
       const ok = await fetch(`${server.url}/decode`, {
         method: 'POST',
         headers: { Authorization: 'Bearer ui-token', 'Content-Type': 'application/json' },
-        body: JSON.stringify(wire),
+        body: JSON.stringify(request),
       });
       expect(ok.status).toBe(200);
       const out = (await ok.json()) as { payloads: { data: string }[] };
@@ -198,16 +196,7 @@ describe('terrafix codec-server (through main)', () => {
     try {
       const codec = dataConverterFor({ TEMPORAL_PAYLOAD_KEYS: keys })!.payloadCodecs[0]!;
       const [enc] = await codec.encode([plain]);
-      const body = JSON.stringify({
-        payloads: [
-          {
-            metadata: Object.fromEntries(
-              Object.entries(enc!.metadata!).map(([key, v]) => [key, Buffer.from(v!).toString('base64')]),
-            ),
-            data: Buffer.from(enc!.data!).toString('base64'),
-          },
-        ],
-      });
+      const body = JSON.stringify({ payloads: [wire(enc!)] });
       let res: Response | undefined;
       for (let i = 0; i < 100 && !res; i++) {
         res = await fetch(`http://127.0.0.1:${port}/decode`, {

@@ -5,12 +5,12 @@
  * allowlist or guardrail rule that fired; the controls are accepted.
  */
 import fs from 'node:fs';
-import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
-import { createBedrockLlmClient, type LlmClient } from '../../src/remediation/llm/client';
+import type { BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import type { LlmClient } from '../../src/remediation/llm/client';
 import { remediate } from '../../src/remediation/engine';
 import type { Failure, PatchEdit, Target } from '../../src/contracts';
 import type { RepoIndex } from '../../src/terraform';
-import { indexAndLocate, scratchRepo } from './helpers';
+import { indexAndLocate, scratchRepo, startLlmEmulator } from './helpers';
 
 const FILES = {
   'versions.tf': [
@@ -339,13 +339,7 @@ describe('attack corpus through the LLM engine', () => {
   let index: RepoIndex;
   let target: Target;
   beforeAll(async () => {
-    emu = await startBedrockEmulator();
-    client = createBedrockLlmClient({
-      endpoint: emu.url,
-      credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
-      maxAttempts: 2,
-      env: {},
-    });
+    ({ emu, client } = await startLlmEmulator());
     dir = scratchRepo({ ...FILES, 'scripts/init.sh': '#!/bin/sh\necho hi\n' });
     ({ index, target } = await indexAndLocate(dir, failure));
   });

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Failure, Target } from '../../src/contracts';
 import { indexRepository, locate, type RepoIndex } from '../../src/terraform';
+import { createBedrockLlmClient, type LlmClient } from '../../src/remediation/llm/client';
+import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'remediation');
 
@@ -41,4 +43,16 @@ export async function indexAndLocate(
 /** Writes the files of a fix into the repo. */
 export function writeFiles(dir: string, files: { path: string; content: string }[]): void {
   for (const f of files) fs.writeFileSync(path.join(dir, f.path), f.content);
+}
+
+/** A Bedrock emulator and the real Bedrock client pointed at it (dummy credentials, 2 attempts). */
+export async function startLlmEmulator(): Promise<{ emu: BedrockEmulator; client: LlmClient }> {
+  const emu = await startBedrockEmulator();
+  const client = createBedrockLlmClient({
+    endpoint: emu.url,
+    credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
+    maxAttempts: 2,
+    env: {},
+  });
+  return { emu, client };
 }

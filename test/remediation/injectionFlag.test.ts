@@ -5,12 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
-import { createBedrockLlmClient, type LlmClient } from '../../src/remediation/llm/client';
+import type { BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import type { LlmClient } from '../../src/remediation/llm/client';
 import { remediate } from '../../src/remediation/engine';
 import { prBody, prLabels } from '../../src/github/prContent';
 import type { Failure } from '../../src/contracts';
-import { FIXTURES, indexAndLocate, scratchRepo } from './helpers';
+import { FIXTURES, indexAndLocate, scratchRepo, startLlmEmulator } from './helpers';
 
 const answer = {
   edits: [
@@ -33,13 +33,7 @@ let emu: BedrockEmulator;
 let client: LlmClient;
 const dirs: string[] = [];
 beforeAll(async () => {
-  emu = await startBedrockEmulator();
-  client = createBedrockLlmClient({
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
-    maxAttempts: 2,
-    env: {},
-  });
+  ({ emu, client } = await startLlmEmulator());
 });
 afterAll(async () => {
   await emu.stop();

@@ -1,15 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  startBedrockEmulator,
-  type BedrockEmulator,
-  type EmulatorReply,
-} from '../../src/sandbox/bedrockEmulator';
-import { createBedrockLlmClient, type LlmClient } from '../../src/remediation/llm/client';
+import { type BedrockEmulator, type EmulatorReply } from '../../src/sandbox/bedrockEmulator';
+import type { LlmClient } from '../../src/remediation/llm/client';
 import { remediate } from '../../src/remediation/engine';
 import type { Failure, Target } from '../../src/contracts';
 import type { RepoIndex } from '../../src/terraform';
-import { FIXTURES, indexAndLocate, scratchRepo } from './helpers';
+import { FIXTURES, indexAndLocate, scratchRepo, startLlmEmulator } from './helpers';
 
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -43,13 +39,7 @@ describe('LLM engine against the Bedrock emulator', () => {
   let target: Target;
   let failure: Failure;
   beforeAll(async () => {
-    emu = await startBedrockEmulator();
-    client = createBedrockLlmClient({
-      endpoint: emu.url,
-      credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
-      maxAttempts: 2,
-      env: {},
-    });
+    ({ emu, client } = await startLlmEmulator());
     dir = scratchRepo(path.join(FIXTURES, 'llm'));
     failure = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'llm-failure.json'), 'utf8')) as Failure;
     ({ index, target } = await indexAndLocate(dir, failure));

@@ -7,17 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  startBedrockEmulator,
   type BedrockEmulator,
   type EmulatorReply,
   type ReceivedConverseRequest as EmulatorRequest,
 } from '../../src/sandbox/bedrockEmulator';
-import { createBedrockLlmClient, type LlmClient } from '../../src/remediation/llm/client';
+import type { LlmClient } from '../../src/remediation/llm/client';
 import { remediate } from '../../src/remediation/engine';
 import { commitMessage, prBody } from '../../src/github/prContent';
 import type { Failure, Target } from '../../src/contracts';
 import type { RepoIndex } from '../../src/terraform';
-import { FIXTURES, indexAndLocate, scratchRepo } from './helpers';
+import { FIXTURES, indexAndLocate, scratchRepo, startLlmEmulator } from './helpers';
 
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -61,13 +60,7 @@ describe('placeholders are restored only where they were taken', () => {
   let target: Target;
   let failure: Failure;
   beforeAll(async () => {
-    emu = await startBedrockEmulator();
-    client = createBedrockLlmClient({
-      endpoint: emu.url,
-      credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
-      maxAttempts: 2,
-      env: {},
-    });
+    ({ emu, client } = await startLlmEmulator());
     dir = scratchRepo(path.join(FIXTURES, 'llm'));
     failure = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'llm-failure.json'), 'utf8')) as Failure;
     ({ index, target } = await indexAndLocate(dir, failure));
@@ -289,13 +282,7 @@ describe('a short password at its own attribute', () => {
   const pwPlaceholder = (req: EmulatorRequest) =>
     /password\s*= "(__TERRAFIX_SECRET_\d+__)"/.exec(userText(req))![1];
   beforeAll(async () => {
-    emu = await startBedrockEmulator();
-    client = createBedrockLlmClient({
-      endpoint: emu.url,
-      credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
-      maxAttempts: 2,
-      env: {},
-    });
+    ({ emu, client } = await startLlmEmulator());
     dir = scratchRepo(FILES);
     ({ index, target } = await indexAndLocate(dir, failure));
   });

@@ -52,6 +52,9 @@ resource "aws_db_instance" "db" {
 }
 `;
 
+/** 36 characters of an obviously fake token body (provider token formats want this length). */
+const FAKE36 = 'FAKE0TOKEN0FOR0TESTS0ONLY0NOT0REAL00';
+
 describe('redactCredentials', () => {
   const r = redactCredentials(tf);
 
@@ -174,11 +177,11 @@ describe('redaction shapes, each with the place it was taken from', () => {
         ['a Slack bot token', 'xoxb-123456789012-abcdefABCDEF'],
         ['a Slack webhook URL', 'https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX'],
         ['a GitLab token', 'glpat-abcdefghij1234567890'],
-        ['an npm token', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
-        ['a GitHub ghp_ token', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
-        ['a GitHub gho_ token', 'gho_abcdefghijklmnopqrstuvwxyz0123456789'],
-        ['a GitHub ghs_ token', 'ghs_abcdefghijklmnopqrstuvwxyz0123456789'],
-        ['a GitHub ghu_ token', 'ghu_abcdefghijklmnopqrstuvwxyz0123456789'],
+        ['an npm token', `npm_${FAKE36}`],
+        ['a GitHub ghp_ token', `ghp_${FAKE36}`],
+        ['a GitHub gho_ token', `gho_${FAKE36}`],
+        ['a GitHub ghs_ token', `ghs_${FAKE36}`],
+        ['a GitHub ghu_ token', `ghu_${FAKE36}`],
         ['a GitHub fine-grained token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnop'],
         ['an AWS AKIA key id', 'AKIAIOSFODNN7EXAMPLE'],
         ['an AWS ASIA key id', 'ASIAIOSFODNN7EXAMPLE'],
