@@ -2,8 +2,9 @@
 # TerraFix worker image.
 #   build:   compile TypeScript and prebuild the Temporal workflow bundle (no webpack at run time)
 #   deps:    production node_modules only
-#   runtime: node:20-bookworm-slim (glibc: the Temporal native bridge does not load on musl), git,
-#            terraform, tini as PID 1 so SIGTERM reaches the worker, non-root user, read-only friendly.
+#   runtime: node:22-bookworm-slim (Node 22 LTS; glibc: the Temporal native bridge does not load on
+#            musl), git, terraform, tini as PID 1 so SIGTERM reaches the worker, non-root user,
+#            read-only friendly. All stages use the same Node so native modules match the runtime.
 # Build: docker build -t terrafix:dev .        Run: see docker-compose.temporal.yml and docs/deploy.md
 
 ARG TERRAFORM_VERSION=1.11.4
@@ -11,7 +12,7 @@ ARG TERRAFORM_VERSION=1.11.4
 # terraform is a static Go binary; the official image provides it for every architecture.
 FROM hashicorp/terraform:${TERRAFORM_VERSION} AS terraform
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -23,13 +24,13 @@ RUN npx tsc -p tsconfig.build.json \
     && node dist/workers/bundle.js \
     && test -s dist/workflow-bundle.js
 
-FROM node:20-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Versions of Debian packages follow the bookworm security updates of the base image (see .hadolint.yaml).
 RUN apt-get update \

@@ -135,6 +135,12 @@ export const configSchema = z.object({
   ),
   STATE_RETENTION_DAYS: z.preprocess(emptyToUndefined, posInt(7)),
   REJECTED_SUPPRESS_DAYS: z.preprocess(emptyToUndefined, posInt(30)),
+  /** Record TTL after a transient failure (retries exhausted): a later poll tries again. */
+  RETRY_AFTER_MINUTES: z.preprocess(emptyToUndefined, posInt(60)),
+  /** Record TTL after a configuration error (repo not mapped, GitHub auth, stage not configured). */
+  CONFIG_ERROR_RETRY_MINUTES: z.preprocess(emptyToUndefined, posInt(15)),
+  /** Record TTL after not_found / no_fix / fix_rejected (sooner when the default branch moves). */
+  NOT_FOUND_RETRY_HOURS: z.preprocess(emptyToUndefined, posInt(24)),
   PR_CHECK_INTERVAL_HOURS: z.preprocess(emptyToUndefined, posInt(4)),
   PR_STALE_DAYS: z.preprocess(emptyToUndefined, posInt(30)),
   WORKSPACE_DIR: z.preprocess(
@@ -153,6 +159,8 @@ export const configSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: opt(z.string()),
   TEMPORAL_TLS_SERVER_NAME: opt(z.string()),
   TEMPORAL_SCHEDULE_ID: z.preprocess(emptyToUndefined, z.string().default('terrafix-poll')),
+  /** Base URL of the Temporal Web UI (e.g. http://localhost:8233): PRs and the CLI link remediations to it. */
+  TEMPORAL_UI_URL: opt(urlString()),
   HEALTH_PORT: z.preprocess(
     emptyToUndefined,
     z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(8080),

@@ -48,6 +48,24 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ApiShapeError',
 ];
 
+/**
+ * Errors that mean the deployment is misconfigured rather than the failure being unfixable: each
+ * maps to the fix an operator should make. Their record is short-lived (CONFIG_ERROR_RETRY_MINUTES)
+ * so the remediation runs again soon after the configuration is corrected.
+ */
+export const CONFIG_ERROR_HINTS: Record<string, string> = {
+  ConfigError: 'correct the variable named in the message and restart the worker',
+  RepoNotMappedError: 'add the account or resource to GITHUB_REPO_MAPPING',
+  StageNotImplementedError:
+    'configure the module this stage needs (Vanta: VANTA_CLIENT_ID/VANTA_CLIENT_SECRET; code host: GITHUB_TOKEN, GITHUB_APP_* or CODE_HOST=local) on the workers that serve it',
+  VantaAuthError: 'check VANTA_CLIENT_ID/VANTA_CLIENT_SECRET (or VANTA_API_TOKEN) and the OAuth scope',
+  GitHubAuthError:
+    'check GITHUB_TOKEN (or the GitHub App id, key and installation) and its access to the repository',
+};
+
+/** Error type names that are configuration errors (see CONFIG_ERROR_HINTS). */
+export const CONFIG_ERROR_TYPES = Object.keys(CONFIG_ERROR_HINTS);
+
 /** Replaces every occurrence of the given secrets (and common token shapes) in a text. */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined> = []): string {
   let out = text;

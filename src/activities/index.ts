@@ -5,7 +5,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { logContext, type Logger } from '../logger';
-import { StageNotImplementedError } from '../errors';
+import { CONFIG_ERROR_HINTS, StageNotImplementedError } from '../errors';
 import type { RecordStore } from '../state/recordStore';
 import { groupJoinSignal } from '../workflows/definitions';
 import type { JoinGroupInput, TerraFixActivities } from './types';
@@ -38,6 +38,8 @@ export interface ActivityMetrics {
   observeStage(stage: string, seconds: number, ok: boolean): void;
   /** Counts an error of a stage that talks to an external service, by error name. */
   observeError?(stage: string, errorName: string): void;
+  /** Counts a configuration error (CONFIG_ERROR_HINTS) by stage and error name. */
+  observeConfigError?(stage: string, errorName: string): void;
   observePoll?(result: {
     found: number;
     started: number;
@@ -109,8 +111,21 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
       } catch (err) {
         const secs = Number(process.hrtime.bigint() - started) / 1e9;
         deps.metrics?.observeStage(name, secs, false);
-        deps.metrics?.observeError?.(name, (err as Error).name || 'Error');
-        log.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, `${name} failed`);
+        const errName = (err as Error).name || 'Error';
+        deps.metrics?.observeError?.(name, errName);
+        const hint = Object.prototype.hasOwnProperty.call(CONFIG_ERROR_HINTS, errName)
+          ? CONFIG_ERROR_HINTS[errName]
+          : undefined;
+        if (hint) {
+          // A configuration mistake: error level, naming the fix; the record is short-lived.
+          deps.metrics?.observeConfigError?.(name, errName);
+          log.error(
+            { err: { name: errName, message: (err as Error).message }, fix: hint },
+            `${name} failed: configuration error: ${hint}`,
+          );
+        } else {
+          log.warn({ err: { name: errName, message: (err as Error).message } }, `${name} failed`);
+        }
         throw err;
       } finally {
         clearInterval(beat);

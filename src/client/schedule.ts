@@ -12,7 +12,7 @@ import {
 import type { Config } from '../config';
 import type { RemediationOptions } from '../workflows/definitions';
 
-/** Remediation options from configuration (engine, follow-up timings, suppression after rejection). */
+/** Remediation options from configuration (engine, follow-up timings, record TTLs by outcome). */
 export function remediationOptionsFromConfig(c: Config): RemediationOptions {
   return {
     engine: c.FIX_ENGINE,
@@ -20,6 +20,9 @@ export function remediationOptionsFromConfig(c: Config): RemediationOptions {
     prCheckIntervalMs: c.PR_CHECK_INTERVAL_HOURS * 3600_000,
     staleAfterMs: c.PR_STALE_DAYS * 86_400_000,
     rejectedSuppressSeconds: c.REJECTED_SUPPRESS_DAYS * 86_400,
+    retryAfterSeconds: c.RETRY_AFTER_MINUTES * 60,
+    configErrorRetrySeconds: c.CONFIG_ERROR_RETRY_MINUTES * 60,
+    notFoundRetrySeconds: c.NOT_FOUND_RETRY_HOURS * 3600,
     ...(c.GROUP_BY === 'test' ? { groupBy: 'test' as const } : {}),
   };
 }

@@ -17,6 +17,10 @@ export interface OpenPullRequestRequest {
   prepared: PreparedRepo;
   target?: Target;
   fix: VerifiedFix;
+  /** TEMPORAL_UI_URL: when set, the PR body links to the remediation (or group) workflow there. */
+  temporalUiUrl?: string;
+  /** TEMPORAL_NAMESPACE of that workflow (default "default"). */
+  temporalNamespace?: string;
 }
 
 export interface CodeHost {

@@ -26,3 +26,9 @@ export class PrLimitReachedError extends TerraFixError {
     super(message);
   }
 }
+
+/**
+ * GitHub refused the credentials (401). Retryable (an App installation token may be refreshed), and
+ * a configuration error once retries are exhausted: the record is short-lived and the log names the fix.
+ */
+export class GitHubAuthError extends TerraFixError {}

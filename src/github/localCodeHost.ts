@@ -31,6 +31,7 @@ import {
   COMMIT_TRAILER,
   branchName,
   commitMessage,
+  escapeMarkdown,
   prBody,
   prLabels,
   prTitle,
@@ -143,7 +144,7 @@ export class LocalCodeHost implements CodeHost {
     };
     write(`${pr.number}.json`, JSON.stringify(pr, null, 2) + '\n');
     const md = [
-      `# ${pr.title}`,
+      `# ${escapeMarkdown(pr.title)}`,
       '',
       `State: **${pr.state}** · branch \`${pr.branch}\` → \`${pr.base}\` · labels: ${pr.labels.join(', ')}`,
       '',
@@ -228,8 +229,15 @@ export class LocalCodeHost implements CodeHost {
       changed = true;
     }
     const now = this.now().toISOString();
-    const title = prTitle(failure, req.target);
-    const body = prBody({ failure, target: req.target, fix, localPaths: [this.o.root, this.workspace.root] });
+    const title = prTitle(failure, req.target, fix);
+    const body = prBody({
+      failure,
+      target: req.target,
+      fix,
+      localPaths: [this.o.root, this.workspace.root],
+      temporalUiUrl: req.temporalUiUrl,
+      temporalNamespace: req.temporalNamespace,
+    });
     const record: LocalPullRequest = {
       number: open?.number ?? all.reduce((m, p) => Math.max(m, p.number), 0) + 1,
       failureKey: failure.key,

@@ -86,9 +86,10 @@ export function createGitHubClient(opts: OctokitOptions): GitHubClient {
       debug: (m: string) => log.debug(clean(m)),
       info: (m: string) => log.debug(clean(m)),
       warn: (m: string) => log.warn(clean(m)),
-      // The request-log plugin reports every non-2xx as an error; a 404 is an expected answer here
-      // (branch, PR or CODEOWNERS lookups), so it stays at debug level.
-      error: (m: string) => (/ - 404 in \d+ms$/.test(m) ? log.debug(clean(m)) : log.error(clean(m))),
+      // The request-log plugin reports every non-2xx as an error. 404, 409 and 422 are expected answers
+      // here (branch, label and CODEOWNERS lookups; a ref or label created concurrently), so they stay at
+      // debug; other statuses are warnings, because the caller decides what is an error (and retries).
+      error: (m: string) => (isExpectedStatusLine(m) ? log.debug(clean(m)) : log.warn(clean(m))),
     },
     retry: { retryAfterBaseValue: opts.retryAfterBaseMs ?? 1000 },
     throttle: {
@@ -153,4 +154,10 @@ export async function currentToken(client: GitHubClient): Promise<string> {
   const a = (await client.auth({ type: 'installation' })) as { token: string };
   registerSecret(a.token);
   return a.token;
+}
+
+/** True for request-log lines such as `GET /x - 404 with id ABC in 12ms` with an expected status. */
+export function isExpectedStatusLine(line: string): boolean {
+  const m = / - (\d{3})(?: with id \S+)? in \d+ms$/.exec(line);
+  return m !== null && ['404', '409', '422'].includes(m[1]!);
 }

@@ -24,7 +24,7 @@ import type {
 } from './codeHost';
 import { policyFromConfig } from './codeHost';
 import { CODEOWNERS_PATHS, parseCodeOwners, reviewersFor } from './codeowners';
-import { PrLimitReachedError } from './errors';
+import { PrLimitReachedError, GitHubAuthError } from './errors';
 import { safeRepoPath } from './gitPlumbing';
 import { authFromConfig, createGitHubClient, currentToken, type GitHubClient } from './octokit';
 import {
@@ -126,6 +126,7 @@ export class GitHubCodeHost implements CodeHost {
     );
     if (s !== undefined && s >= 400 && s < 500 && ![401, 403, 409, 429].includes(s))
       return new PermanentApiError(msg);
+    if (s === 401) return new GitHubAuthError(msg);
     return new GitHubApiError(msg);
   }
 
@@ -316,8 +317,15 @@ export class GitHubCodeHost implements CodeHost {
         `branch ${branch} in ${owner}/${repo} holds commits not made by TerraFix and has no open pull request; delete the branch to let TerraFix recreate it`,
       );
     }
-    const title = prTitle(failure, req.target);
-    const body = prBody({ failure, target: req.target, fix, localPaths: [this.o.workspace.root] });
+    const title = prTitle(failure, req.target, fix);
+    const body = prBody({
+      failure,
+      target: req.target,
+      fix,
+      localPaths: [this.o.workspace.root],
+      temporalUiUrl: req.temporalUiUrl,
+      temporalNamespace: req.temporalNamespace,
+    });
     const labels = prLabels(failure, fix);
     let action: PullRequestResult['action'];
     if (!open) {

@@ -2,31 +2,39 @@
  * `make demo`: TerraFix end to end on this machine, with nothing real behind it. Starts the Temporal
  * dev server (Web UI, TerraFix search attributes), a persistent Redis, the Vanta/GitHub/Bedrock
  * emulators seeded with the demo organisation (src/sandbox/org/demo) and a worker; creates the poll
- * schedule, triggers one poll, prints each failure's progress through the stages and a summary table.
+ * schedule, triggers one poll, shows the remediations' progress and a summary table with a link to
+ * each PR's page (served by the GitHub emulator, no token needed), the Web UI dashboard links and the
+ * environment for the CLI (also written to `<state dir>/env`).
  *
- * State lives in $TERRAFIX_DEMO_DIR (default ~/.cache/terrafix/demo): the Temporal database and the
- * Redis append-only file survive, so running the demo again shows the dedupe (no new PRs).
- * With DEMO_ONCE=1, or when stdin is not a terminal, it exits after the summary (exit 0 only if every
- * expected failure has its PR); otherwise it keeps running until Ctrl-C.
+ * Output: on a terminal, one progress line rewritten in place; `--verbose` (`npx tsx
+ * src/sandbox/demo.ts --verbose`, or `make demo DEMO_VERBOSE=1`) adds one line per stage change,
+ * which is also what is printed when stdout is not a terminal.
+ *
+ * State lives in $TERRAFIX_DEMO_DIR (default ~/.cache/terrafix/demo): the Temporal database, the
+ * Redis append-only file and the GitHub emulator's repositories and PRs survive, so running the demo
+ * again shows the dedupe (no new PRs) and the same PR pages.
+ * With DEMO_ONCE=1, or when stdin is not a terminal (unless DEMO_ONCE=0), it exits after the summary
+ * (exit 0 only if every expected failure has its PR); otherwise it keeps running until Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { dataConverterFor } from '../temporal/codec';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import Redis from 'ioredis';
+import { dashboardLinks } from '../client/dashboard';
 import { ensureSchedule } from '../client/schedule';
 import { runGit } from '../github/git';
 import { createLogger } from '../logger';
 import { RecordStore } from '../state/recordStore';
+import { dataConverterFor } from '../temporal/codec';
 import {
   remediationWorkflowId,
   statusQuery,
   type PollResult,
   type RemediationResult,
 } from '../workflows/definitions';
-import { startSandbox, type ExpectedFix, type Sandbox } from './sandbox';
+import { startSandbox, type Sandbox } from './sandbox';
 import {
   findRedisServer,
   freePort,
@@ -35,16 +43,218 @@ import {
   type TemporalDevServer,
 } from './services';
 
-const TASK_QUEUE = 'terrafix-demo';
-const SCHEDULE_ID = 'terrafix-demo-poll';
+export const DEMO_TASK_QUEUE = 'terrafix-demo';
+export const DEMO_SCHEDULE_ID = 'terrafix-demo-poll';
+/** Preferred port of the GitHub emulator: a stable port keeps the PR links of earlier runs valid. */
+export const DEMO_GITHUB_PORT = 8234;
+/** The summary table (and every line of it) fits this many columns. */
+export const SUMMARY_WIDTH = 120;
 
-interface PrSummary {
-  prUrl: string;
-  apiUrl?: string;
-  added?: number;
-  removed?: number;
-  run: string;
+// ---------------------------------------------------------------------------------------------
+// Output helpers (pure; unit-tested in test/sandbox/demoOutput.test.ts)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Command-line flags of the demo: `--verbose` (or `-v`), or DEMO_VERBOSE=1 in the environment (what
+ * `make demo DEMO_VERBOSE=1` passes: the Makefile's demo target forwards no arguments).
+ */
+export function parseDemoArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): { verbose: boolean } {
+  return { verbose: argv.some((a) => a === '--verbose' || a === '-v') || env.DEMO_VERBOSE === '1' };
 }
+
+/** Display length of a string (code points: the table only holds single-width characters). */
+export function textWidth(s: string): number {
+  return [...s].length;
+}
+
+/** `s` cut to `width` characters, with an ellipsis when it was longer. */
+export function ellipsize(s: string, width: number): string {
+  const cps = [...s];
+  if (cps.length <= width) return s;
+  if (width <= 0) return '';
+  return `${cps.slice(0, width - 1).join('')}…`;
+}
+
+/** `12.3s` under a minute, `4m05s` after. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.floor(s - m * 60)).padStart(2, '0')}s`;
+}
+
+/** Where each expected failure stands, for the progress line. */
+export interface ProgressCounts {
+  total: number;
+  /** Remediations done with a PR (opened now or by an earlier run). */
+  prs: number;
+  running: number;
+  failed: number;
+  /** Done without a PR (not found, no fix, already compliant…). */
+  other: number;
+  /** Not started yet (no workflow). */
+  waiting: number;
+  elapsedMs: number;
+}
+
+/** `12/18 PRs · 2 running · 0 failed · 23.4s` (plus `· N without PR` / `· N waiting` when not 0). */
+export function progressLine(c: ProgressCounts): string {
+  const parts = [`${c.prs}/${c.total} PRs`, `${c.running} running`, `${c.failed} failed`];
+  if (c.other) parts.push(`${c.other} without PR`);
+  if (c.waiting) parts.push(`${c.waiting} waiting`);
+  parts.push(formatElapsed(c.elapsedMs));
+  return parts.join(' · ');
+}
+
+/** One stage change: `  12.3s  acme-bastion (infra-ec2instances-imdsv1-disabled) → open_pr`, ≤ width. */
+export function stageLine(
+  elapsedMs: number,
+  resource: string,
+  testId: string,
+  stage: string,
+  width = SUMMARY_WIDTH,
+): string {
+  const head = `${formatElapsed(elapsedMs).padStart(7)}  `;
+  const tail = ` → ${stage}`;
+  const room = Math.max(10, width - textWidth(head) - textWidth(tail));
+  return `${head}${ellipsize(`${resource} (${testId})`, room)}${tail}`;
+}
+
+/** A table column: `shrink` (lower first) lets the column be ellipsised down to `min` characters. */
+export interface TableColumn {
+  head: string;
+  shrink?: number;
+  min?: number;
+}
+
+/**
+ * Lays out a table in at most `maxWidth` columns: natural widths, then the shrinkable columns are
+ * narrowed in `shrink` order (cells ellipsised), then, if still too wide, every column down to 1, so
+ * no line is ever longer than `maxWidth`. Columns are separated by two spaces; lines carry no
+ * trailing spaces (the last column is not padded).
+ */
+export function fitTable(columns: TableColumn[], rows: string[][], maxWidth = SUMMARY_WIDTH): string[] {
+  const gap = 2;
+  const widths = columns.map((c, i) =>
+    Math.max(textWidth(c.head), ...rows.map((r) => textWidth(r[i] ?? ''))),
+  );
+  let excess = widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1) - maxWidth;
+  const order = columns
+    .map((c, i) => ({ i, p: c.shrink ?? Number.POSITIVE_INFINITY, min: c.min ?? 1 }))
+    .sort((a, b) => a.p - b.p);
+  // First the shrinkable columns down to their minimum, in order; then any column down to 1.
+  const passes = [
+    order.filter((o) => Number.isFinite(o.p)).map((o) => ({ i: o.i, floor: o.min })),
+    order.map((o) => ({ i: o.i, floor: 1 })),
+  ];
+  for (const pass of passes) {
+    for (const { i, floor } of pass) {
+      if (excess <= 0) break;
+      const cut = Math.min(excess, Math.max(0, widths[i]! - floor));
+      widths[i]! -= cut;
+      excess -= cut;
+    }
+  }
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const cell = ellipsize(c, widths[i]!);
+        return i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i]! - textWidth(cell));
+      })
+      .join(' '.repeat(gap))
+      .trimEnd();
+  const out = [
+    line(columns.map((c) => c.head)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((_, i) => r[i] ?? ''))),
+  ];
+  // Only when even 1-character columns do not fit (more columns than maxWidth allows).
+  return out.map((l) => ellipsize(l, maxWidth));
+}
+
+/** One row of the demo summary. */
+export interface SummaryRow {
+  resource: string;
+  testId: string;
+  /** Rule id, or `LLM (recorded)`. */
+  fix: string;
+  /** `PR opened`, `PR exists`, `PR recorded`, or the outcome. */
+  result: string;
+  /** `+added/-removed`, or `—`. */
+  diff: string;
+  /** The PR page URL, or `—`. */
+  pr: string;
+}
+
+/** The summary table: the PR link, result and diff are kept whole; the failure and fix are ellipsised. */
+export function summaryTable(rows: SummaryRow[], maxWidth = SUMMARY_WIDTH): string[] {
+  return fitTable(
+    [
+      { head: 'failure (resource · test)', shrink: 2, min: 24 },
+      { head: 'fix', shrink: 1, min: 14 },
+      { head: 'result' },
+      { head: 'diff' },
+      { head: 'pull request (browsable, no token)' },
+    ],
+    rows.map((r) => [`${r.resource} · ${r.testId}`, r.fix, r.result, r.diff, r.pr]),
+    maxWidth,
+  );
+}
+
+/** The variables the CLI (`terrafix list`, `status`, `schedule describe`…) needs to reach the demo. */
+export const CLI_ENV_VARS = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+  'TEMPORAL_SCHEDULE_ID',
+  'TEMPORAL_PAYLOAD_KEYS',
+  'TEMPORAL_UI_URL',
+  'REDIS_URL',
+] as const;
+
+/** A value as a POSIX shell word (single-quoted unless it is plainly safe). */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `export NAME=value` lines for the CLI variables set in `env` (in CLI_ENV_VARS order). */
+export function envLines(env: Record<string, string | undefined>): string[] {
+  return CLI_ENV_VARS.filter((k) => env[k] !== undefined && env[k] !== '').map(
+    (k) => `export ${k}=${shellQuote(env[k]!)}`,
+  );
+}
+
+/** The contents of `<state dir>/env`: a comment, the export lines, a newline at the end. */
+export function envFile(env: Record<string, string | undefined>, when = new Date()): string {
+  return [
+    `# TerraFix demo, ${when.toISOString()}: \`source\` this file to point the CLI at the running demo.`,
+    '# Ports change between runs: this file is rewritten by every run.',
+    ...envLines(env),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The PR page for a recorded PR URL on the emulator now running (the port may have changed since the
+ * URL was recorded): `<apiUrl>/<owner>/<repo>/pull/<n>`; undefined when the URL is not a PR URL.
+ */
+export function prPageUrl(apiUrl: string, recorded: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(recorded);
+  } catch {
+    return undefined;
+  }
+  const m = /^\/([^/]+)\/([^/]+)\/pull\/(\d+)\/?$/.exec(u.pathname);
+  return m ? `${apiUrl}/${m[1]}/${m[2]}/pull/${m[3]}` : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo
+// ---------------------------------------------------------------------------------------------
 
 const stops: (() => Promise<unknown>)[] = [];
 let stopping: Promise<void> | undefined;
@@ -54,9 +264,39 @@ const stopAll = () =>
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
   })());
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
 const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
+const elapsed = () => `${formatElapsed(Date.now() - t0).padStart(7)} `;
+
+/**
+ * Terminal output: on a TTY, a status line at the bottom rewritten in place (`\r` + clear line);
+ * other lines are printed above it. Elsewhere, plain lines.
+ */
+class Screen {
+  private status = '';
+  constructor(
+    private readonly tty: boolean,
+    private readonly write: (s: string) => void = (s) => process.stdout.write(s),
+  ) {}
+
+  /** A permanent line. */
+  line(text: string): void {
+    if (this.tty && this.status) this.write(`\r\x1b[2K${text}\n${this.status}`);
+    else this.write(`${text}\n`);
+  }
+
+  /** Replaces the status line (TTY only). */
+  setStatus(text: string): void {
+    if (!this.tty || text === this.status) return;
+    this.status = text;
+    this.write(`\r\x1b[2K${text}`);
+  }
+
+  /** Leaves the status line as it is and moves below it. */
+  endStatus(): void {
+    if (this.tty && this.status) this.write('\n');
+    this.status = '';
+  }
+}
 
 /** Returns `preferred` when it is free, else any free port. */
 async function portOr(preferred: number): Promise<number> {
@@ -112,10 +352,6 @@ async function startPersistentRedis(dir: string): Promise<RedisServer> {
   };
 }
 
-function short(x: ExpectedFix): string {
-  return `${x.testId} / ${x.displayName}`;
-}
-
 /** Lines added/removed by a PR, from the emulator's bare repository. */
 async function diffSize(sb: Sandbox, repo: string, base: string, head: string) {
   const r = await runGit([
@@ -136,31 +372,44 @@ async function diffSize(sb: Sandbox, repo: string, base: string, head: string) {
   return { added, removed };
 }
 
+type Standing = 'waiting' | 'running' | 'pr' | 'failed' | 'other';
+
+interface Tracked {
+  standing: Standing;
+  stage?: string;
+  result?: RemediationResult;
+  /** Closed before this run started. */
+  earlier?: boolean;
+}
+
 async function main(): Promise<number> {
+  const { verbose } = parseDemoArgs(process.argv.slice(2), process.env);
+  const tty = Boolean(process.stdout.isTTY);
+  const screen = new Screen(tty);
+  const out = (line: string) => screen.line(line);
+  const stageLines = verbose || !tty;
   const dir = process.env.TERRAFIX_DEMO_DIR ?? path.join(os.homedir(), '.cache', 'terrafix', 'demo');
   fs.mkdirSync(dir, { recursive: true });
-  const once = process.env.DEMO_ONCE === '1' || !process.stdin.isTTY;
+  const once = process.env.DEMO_ONCE === '1' || (process.env.DEMO_ONCE !== '0' && !process.stdin.isTTY);
   const timeoutMs = Number(process.env.DEMO_TIMEOUT_SECONDS ?? 300) * 1000;
   const logFile = path.join(dir, 'worker.log');
   const logger = createLogger({ level: 'info', destination: fs.createWriteStream(logFile, { flags: 'a' }) });
-  const stateFile = path.join(dir, 'prs.json');
-  const previous: Record<string, PrSummary> = fs.existsSync(stateFile)
-    ? (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Record<string, PrSummary>)
-    : {};
 
   process.on('SIGINT', () => {
-    out('\nStopping everything the demo started…');
+    screen.endStatus();
+    out('Stopping everything the demo started…');
     void stopAll().then(() => process.exit(130));
   });
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   // While stopping, in-flight client calls fail on the closed connection: that is expected.
   process.on('uncaughtException', (err) => {
     if (stopping) return;
+    screen.endStatus();
     process.stderr.write(`demo failed: ${err.stack ?? err.message}\n`);
     void stopAll().then(() => process.exit(1));
   });
 
-  out(`TerraFix sandbox demo — state in ${dir}`);
+  out(`TerraFix sandbox demo — state in ${dir}${verbose ? ' (verbose)' : ''}`);
   const [temporal, redis]: [TemporalDevServer, RedisServer] = await Promise.all([
     (async () =>
       startTemporalDevServer({
@@ -175,28 +424,38 @@ async function main(): Promise<number> {
     () => temporal.stop(),
     () => redis.stop(),
   );
-  out(`${elapsed()}  Temporal dev server ${temporal.address}, Web UI ${temporal.uiUrl}`);
-  out(`${elapsed()}  Redis ${redis.url} (append-only file in ${dir})`);
+  out(`${elapsed()} Temporal dev server ${temporal.address}, Web UI ${temporal.uiUrl}`);
+  out(`${elapsed()} Redis ${redis.url} (append-only file in ${dir})`);
 
   const sb = await startSandbox({
     dir: path.join(dir, 'sandbox'),
+    persistDir: dir,
+    githubPort: await portOr(DEMO_GITHUB_PORT),
     org: 'demo',
     temporalAddress: temporal.address,
     redisUrl: redis.url,
-    taskQueue: TASK_QUEUE,
+    taskQueue: DEMO_TASK_QUEUE,
     logger,
-    env: { TEMPORAL_SCHEDULE_ID: SCHEDULE_ID },
+    env: { TEMPORAL_SCHEDULE_ID: DEMO_SCHEDULE_ID, TEMPORAL_UI_URL: temporal.uiUrl },
   });
   stops.push(() => sb.stop());
+  const repos = [...new Set(sb.expected.map((x) => x.repo))];
+  const keptPrs = repos.reduce(
+    (n, r) => n + sb.github.listPulls(...(r.split('/') as [string, string])).length,
+    0,
+  );
+  out(`${elapsed()} Emulators: Vanta ${sb.vanta.url}, GitHub ${sb.github.apiUrl}, Bedrock ${sb.bedrock.url}`);
   out(
-    `${elapsed()}  Emulators: Vanta ${sb.vanta.url}, GitHub ${sb.github.apiUrl}, Bedrock ${sb.bedrock.url}`,
+    `${elapsed()} GitHub emulator: ${repos.length} repositories in ${sb.github.dir}` +
+      (keptPrs ? `, ${keptPrs} PRs kept from earlier runs` : ''),
   );
   out(
-    `${elapsed()}  Demo organisation: ${sb.expected.length} failing resources in ${new Set(sb.expected.map((x) => x.repo)).size} repositories, ` +
-      `${new Set(sb.expected.map((x) => x.testId)).size} controls, ${sb.expected.filter((x) => x.engine === 'llm').length} via the LLM path (recorded Bedrock answers)`,
+    `${elapsed()} Demo organisation: ${sb.expected.length} failing resources, ${repos.length} repositories, ` +
+      `${new Set(sb.expected.map((x) => x.testId)).size} controls, ` +
+      `${sb.expected.filter((x) => x.engine === 'llm').length} via the LLM path (recorded answers)`,
   );
   await sb.startWorker();
-  out(`${elapsed()}  Worker running (log: ${logFile})`);
+  out(`${elapsed()} Worker running (log: ${logFile})`);
 
   const connection = await Connection.connect({ address: temporal.address });
   stops.push(() => connection.close());
@@ -206,16 +465,16 @@ async function main(): Promise<number> {
     dataConverter: dataConverterFor(sb.config),
   });
   const sched = await ensureSchedule(client, {
-    scheduleId: SCHEDULE_ID,
-    taskQueue: TASK_QUEUE,
+    scheduleId: DEMO_SCHEDULE_ID,
+    taskQueue: DEMO_TASK_QUEUE,
     intervalSeconds: sb.config.POLL_INTERVAL_SECONDS,
     options: { followUp: false },
   });
   out(
-    `${elapsed()}  Schedule ${SCHEDULE_ID}: ${sched} (every ${sb.config.POLL_INTERVAL_SECONDS}s); triggering a poll now`,
+    `${elapsed()} Schedule ${DEMO_SCHEDULE_ID}: ${sched} (every ${sb.config.POLL_INTERVAL_SECONDS}s); triggering a poll now`,
   );
 
-  const handle = client.schedule.getHandle(SCHEDULE_ID);
+  const handle = client.schedule.getHandle(DEMO_SCHEDULE_ID);
   const before = new Set(
     (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId),
   );
@@ -231,128 +490,174 @@ async function main(): Promise<number> {
   }
   const poll = (await client.workflow.getHandle(pollWorkflowId).result()) as PollResult;
   out(
-    `${elapsed()}  Poll ${pollWorkflowId}: found ${poll.found}, started ${poll.started}, ` +
-      `already running/done ${poll.alreadyRunning}, suppressed (PR already open) ${poll.suppressed}`,
+    `${elapsed()} Poll: found ${poll.found}, started ${poll.started}, already running/done ${poll.alreadyRunning}, ` +
+      `suppressed (PR already open) ${poll.suppressed}`,
   );
 
   // Progress: each remediation's stage, from its status query while running, its result when done.
-  const recordRedis = new Redis(redis.url);
-  stops.push(async () => recordRedis.disconnect());
-  const records = new RecordStore(recordRedis, { ttlSeconds: sb.config.STATE_RETENTION_DAYS * 86400 });
-  const results = new Map<string, RemediationResult | undefined>();
-  const lastStage = new Map<string, string>();
+  const tracked = new Map<string, Tracked>();
+  const counts = (): ProgressCounts => {
+    const c = { total: sb.expected.length, prs: 0, running: 0, failed: 0, other: 0, waiting: 0 };
+    for (const x of sb.expected) {
+      const s = tracked.get(x.failureKey)?.standing ?? 'waiting';
+      if (s === 'pr') c.prs += 1;
+      else c[s] += 1;
+    }
+    return { ...c, elapsedMs: Date.now() - t0 };
+  };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let open = 0;
     await Promise.all(
       sb.expected.map(async (x) => {
-        if (results.has(x.failureKey)) return;
+        const cur = tracked.get(x.failureKey);
+        if (cur && cur.standing !== 'running' && cur.standing !== 'waiting') return;
         const h = client.workflow.getHandle(remediationWorkflowId(x.failureKey));
+        const show = (what: string) => {
+          if (stageLines) out(stageLine(Date.now() - t0, x.displayName, x.testId, what));
+        };
         try {
           const d = await h.describe();
           if (d.status.name === 'RUNNING') {
-            open += 1;
             const s = await h.query(statusQuery).catch(() => undefined);
             const stage = s?.stage ?? 'starting';
-            if (lastStage.get(x.failureKey) !== stage) {
-              lastStage.set(x.failureKey, stage);
-              out(`${elapsed()}  ${short(x).padEnd(70)} ${stage}`);
-            }
+            if (cur?.stage !== stage) show(stage);
+            tracked.set(x.failureKey, { standing: 'running', stage });
             return;
           }
-          const r = (await h.result().catch(() => undefined)) as RemediationResult | undefined;
-          results.set(x.failureKey, r);
-          const earlier = d.closeTime && d.closeTime.getTime() < t0 ? ' (earlier run)' : '';
-          out(`${elapsed()}  ${short(x).padEnd(70)} ${r?.outcome ?? d.status.name.toLowerCase()}${earlier}`);
+          const completed = d.status.name === 'COMPLETED';
+          const r = completed
+            ? ((await h.result().catch(() => undefined)) as RemediationResult | undefined)
+            : undefined;
+          const earlier = Boolean(d.closeTime && d.closeTime.getTime() < t0);
+          const standing: Standing =
+            r?.outcome === 'pr_opened' && r.prUrl
+              ? 'pr'
+              : !completed || r?.outcome === 'failed'
+                ? 'failed'
+                : 'other';
+          tracked.set(x.failureKey, { standing, result: r, earlier });
+          show(`${r?.outcome ?? d.status.name.toLowerCase()}${earlier ? ' (earlier run)' : ''}`);
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
-          open += 1;
+          tracked.set(x.failureKey, { standing: 'waiting' });
         }
       }),
     );
-    if (open === 0 || Date.now() > deadline) break;
+    const c = counts();
+    screen.setStatus(progressLine(c));
+    if (c.running + c.waiting === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  screen.endStatus();
+  if (!tty) out(progressLine(counts()));
 
   // Summary.
-  const now: Record<string, PrSummary> = { ...previous };
-  const rows: string[][] = [];
+  const recordRedis = new Redis(redis.url);
+  stops.push(async () => recordRedis.disconnect());
+  const records = new RecordStore(recordRedis, { ttlSeconds: sb.config.STATE_RETENTION_DAYS * 86400 });
+  const rows: SummaryRow[] = [];
   let ok = 0;
+  let earlierPrs = 0;
+  let missingPrs = 0;
   for (const x of sb.expected) {
-    const r = results.get(x.failureKey);
+    const t = tracked.get(x.failureKey);
+    const r = t?.result;
     const [owner, name] = x.repo.split('/') as [string, string];
-    let pr: PrSummary | undefined;
-    let state = r?.outcome ?? 'unfinished';
-    const fresh = r?.outcome === 'pr_opened' && r.prUrl && poll.started > 0;
-    const emulated = fresh
-      ? sb.github.listPulls(owner, name).find((p) => r?.prUrl?.endsWith(`/pull/${p.number}`))
-      : undefined;
-    if (fresh && emulated) {
-      pr = {
-        prUrl: r!.prUrl!,
-        apiUrl: `${sb.github.apiUrl}/repos/${x.repo}/pulls/${emulated.number}`,
-        ...(await diffSize(sb, x.repo, emulated.base.sha, emulated.head.sha)),
-        run: new Date(t0).toISOString(),
-      };
-      now[x.failureKey] = pr;
-      state = 'PR opened';
-    } else {
-      const rec = await records.get(x.failureKey);
-      if (rec?.prUrl) {
-        pr = previous[x.failureKey] ?? { prUrl: rec.prUrl, run: 'earlier' };
-        state = `PR exists (${rec.status}, from ${pr.run === 'earlier' ? 'an earlier run' : pr.run})`;
+    const rec = await records.get(x.failureKey).catch(() => null);
+    const recorded = r?.outcome === 'pr_opened' && r.prUrl ? r.prUrl : rec?.prUrl;
+    let result: string =
+      r?.outcome ?? (t?.standing === 'running' || t?.standing === 'waiting' ? 'unfinished' : 'failed');
+    let pr = '—';
+    let diff = '—';
+    if (recorded) {
+      ok += 1;
+      const n = Number(/\/pull\/(\d+)\/?$/.exec(recorded)?.[1]);
+      const emulated = sb.github.listPulls(owner, name).find((p) => p.number === n);
+      const thisRun = r?.outcome === 'pr_opened' && !t?.earlier;
+      if (!thisRun) earlierPrs += 1;
+      if (emulated) {
+        pr = prPageUrl(sb.github.apiUrl, recorded) ?? recorded;
+        const head = (await sb.github.branchSha(owner, name, emulated.head.ref)) ?? emulated.head.sha;
+        const d = await diffSize(sb, x.repo, emulated.base.sha, head).catch(() => undefined);
+        if (d) diff = `+${d.added}/-${d.removed}`;
+        result = thisRun
+          ? 'PR opened'
+          : emulated.mergedAt
+            ? 'PR merged'
+            : emulated.state === 'closed'
+              ? 'PR closed'
+              : 'PR exists';
+      } else {
+        pr = recorded;
+        result = 'PR recorded';
+        missingPrs += 1;
       }
     }
-    if (pr) ok += 1;
-    rows.push([
-      short(x),
-      r?.engine === 'llm' || (!r && x.engine === 'llm')
-        ? 'LLM (recorded)'
-        : `rule ${r?.ruleId ?? x.ruleId ?? ''}`,
-      state,
-      pr?.apiUrl ?? pr?.prUrl ?? '—',
-      pr?.added !== undefined ? `+${pr.added}/-${pr.removed}` : '—',
-    ]);
+    rows.push({
+      resource: x.displayName,
+      testId: x.testId,
+      fix:
+        r?.engine === 'llm' || (!r?.engine && x.engine === 'llm')
+          ? 'LLM (recorded)'
+          : (r?.ruleId ?? x.ruleId ?? 'rule'),
+      result,
+      diff,
+      pr,
+    });
   }
-  fs.writeFileSync(stateFile, JSON.stringify(now, null, 2));
-  const head = ['failure (test / resource)', 'fix', 'result', 'pull request', 'diff'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   out('');
-  out(fmt(head));
-  out(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) out(fmt(r));
+  for (const line of summaryTable(rows)) out(line);
   out('');
+  out(`${ok}/${sb.expected.length} expected failures have a PR.`);
   out(
-    `${ok}/${sb.expected.length} expected failures have a PR; this poll started ${poll.started}, ` +
-      `skipped ${poll.alreadyRunning} already handled and ${poll.suppressed} suppressed by their Redis record.`,
+    `This poll started ${poll.started}, skipped ${poll.alreadyRunning} already handled and ` +
+      `${poll.suppressed} suppressed by their Redis record.`,
   );
-  out(`Temporal Web UI: ${temporal.uiUrl}/namespaces/default/workflows`);
-  out(
-    'PRs opened by this run are served by the GitHub emulator as JSON (the API URLs above) while the demo runs.',
-  );
-  if (rows.some((r) => r[2]!.startsWith('PR exists'))) {
+  if (earlierPrs > missingPrs)
+    out(`PR exists: opened by an earlier run, kept by the GitHub emulator (delete ${dir} to start afresh).`);
+  if (missingPrs)
     out(
-      'PRs from an earlier run are listed as recorded then: the GitHub emulator does not keep pull requests across runs,',
+      `PR recorded: in the Redis record only (opened before the emulator kept PRs); delete ${dir} to start afresh.`,
     );
-    out(`so those links no longer answer. Delete ${dir} to start from scratch.`);
+  out(`PR pages (no token): ${sb.github.apiUrl}/ lists the repositories and their pull requests.`);
+
+  const uiUrl = temporal.uiUrl;
+  out('');
+  out(`Temporal Web UI dashboard (${uiUrl}):`);
+  for (const l of dashboardLinks(uiUrl, sb.config.TEMPORAL_NAMESPACE)) {
+    out(`  ${l.title}`);
+    out(`    ${l.url}`);
   }
+
+  const cliEnv = { ...sb.env, TEMPORAL_UI_URL: uiUrl };
+  const envPath = path.join(dir, 'env');
+  fs.writeFileSync(`${envPath}.tmp`, envFile(cliEnv));
+  fs.renameSync(`${envPath}.tmp`, envPath);
+  out('');
+  out(`CLI against this demo${once ? ' (while it runs: this run stops now; DEMO_ONCE=0 keeps it up)' : ''}:`);
+  for (const l of envLines(cliEnv)) out(`  ${l}`);
+  out(`  bin/terrafix list          # after \`make build\`; or: npx tsx src/client/main.ts list`);
+  out(`  bin/terrafix status ${shellQuote(sb.expected[0]!.failureKey)}`);
+  out(`or: source ${envPath}`);
 
   const success = ok === sb.expected.length;
   if (once) {
     await stopAll();
     return success ? 0 : 1;
   }
+  out('');
   out('The worker keeps running (schedule every 5 minutes). Press Ctrl-C to stop everything.');
   await new Promise(() => undefined);
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: Error) => {
-    process.stderr.write(`demo failed: ${err.stack ?? err.message}\n`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    async (err: Error) => {
+      process.stderr.write(`demo failed: ${err.stack ?? err.message}\n`);
+      await stopAll();
+      process.exit(1);
+    },
+  );
+}

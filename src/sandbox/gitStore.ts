@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { structuredPatch } from 'diff';
 import git from 'isomorphic-git';
 import { safeRepoPath, type Identity, type TreeChange } from '../github/gitPlumbing';
 
@@ -26,6 +27,17 @@ export interface TreeListing {
   type: string;
   sha: string;
   size?: number;
+}
+
+/** One file's change between two commits, as unified-diff hunks. */
+export interface FileDiff {
+  path: string;
+  status: 'added' | 'deleted' | 'modified';
+  binary: boolean;
+  additions: number;
+  deletions: number;
+  /** `@@ -a,b +c,d @@` headers and their lines (each starting with ' ', '+', '-' or '\\'). */
+  hunks: { header: string; lines: string[] }[];
 }
 
 /** A change to a tree: new content, an existing blob, or a deletion (content null). */
@@ -139,6 +151,71 @@ export class GitStore {
       }
     };
     await walk(oid, '');
+    return out;
+  }
+
+  /** The best common ancestor of two commits, or null when they share no history. */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    const [oid] = (await git.findMergeBase({ ...this.base, oids: [a, b], cache: this.cache })) as string[];
+    return oid ?? null;
+  }
+
+  /**
+   * Files that differ between the trees of two commits (`git diff base head`), computed in process:
+   * unified hunks with `context` lines (default 3). Binary files (a NUL byte) get no hunks.
+   */
+  async diffCommits(base: string, head: string, context = 3): Promise<FileDiff[]> {
+    const files = async (commit: string) => {
+      const c = await this.readCommit(commit);
+      if (!c) throw new Error(`${commit} is not a commit`);
+      const out = new Map<string, string>();
+      const walk = async (treeOid: string, prefix: string): Promise<void> => {
+        const { tree } = await git.readTree({ ...this.base, oid: treeOid, cache: this.cache });
+        for (const e of tree) {
+          if (e.type === 'tree') await walk(e.oid, `${prefix}${e.path}/`);
+          else if (e.type === 'blob') out.set(`${prefix}${e.path}`, e.oid);
+        }
+      };
+      await walk(c.tree, '');
+      return out;
+    };
+    const [before, after] = await Promise.all([files(base), files(head)]);
+    const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const out: FileDiff[] = [];
+    for (const p of paths) {
+      const a = before.get(p);
+      const b = after.get(p);
+      if (a === b) continue;
+      const [oldBuf, newBuf] = await Promise.all([
+        a ? this.readBlob(a) : Promise.resolve(null),
+        b ? this.readBlob(b) : Promise.resolve(null),
+      ]);
+      const status = !a ? 'added' : !b ? 'deleted' : 'modified';
+      const binary = Boolean(oldBuf?.includes(0) || newBuf?.includes(0));
+      const d: FileDiff = { path: p, status, binary, additions: 0, deletions: 0, hunks: [] };
+      if (!binary) {
+        const patch = structuredPatch(
+          p,
+          p,
+          oldBuf?.toString('utf8') ?? '',
+          newBuf?.toString('utf8') ?? '',
+          undefined,
+          undefined,
+          { context },
+        );
+        for (const h of patch.hunks) {
+          d.hunks.push({
+            header: `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`,
+            lines: h.lines,
+          });
+          for (const l of h.lines) {
+            if (l.startsWith('+')) d.additions += 1;
+            else if (l.startsWith('-')) d.deletions += 1;
+          }
+        }
+      }
+      out.push(d);
+    }
     return out;
   }
 

@@ -6,6 +6,12 @@
  * with the App's key.
  *
  *   API:  <apiUrl>/repos/{owner}/{repo}/...        git: <apiUrl>/git/{owner}/{repo}.git
+ *   HTML: <apiUrl>/{owner}/{repo}/pull/{n} (a PR's html_url), <apiUrl>/{owner}/{repo}/pulls, <apiUrl>/
+ *         read-only pages without a token (prPages.ts); the API and git stay token-protected.
+ *
+ * With `stateFile`, pull requests, labels and comments are kept in that JSON file (rewritten
+ * atomically on every change, loaded on start), and the repositories it lists that are still in
+ * `dir` are served again: the emulator's state survives a restart.
  */
 import { createHash, randomBytes, verify as verifySignature, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +24,14 @@ import git from 'isomorphic-git';
 import { safeRepoPath, type Identity } from '../github/gitPlumbing';
 import { GitHttpCache, serveGitHttp } from './gitHttp';
 import { GitStore } from './gitStore';
+import {
+  PAGE_HEADERS,
+  escapeHtml,
+  renderPullIndex,
+  renderPullPage,
+  renderRepoIndex,
+  type PullPageData,
+} from './prPages';
 
 export interface EmulatorOptions {
   /** Directory for the bare repositories (a temporary one by default, removed on stop). */
@@ -31,6 +45,27 @@ export interface EmulatorOptions {
   port?: number;
   /** Seconds sent in Retry-After with injected secondary-limit responses (default 1). */
   secondaryRetryAfter?: number;
+  /**
+   * JSON file keeping pull requests, labels and comments across restarts (loaded on start when it
+   * exists, rewritten atomically on every change); the repositories it lists are reused from `dir`.
+   * Default: none (state in memory only).
+   */
+  stateFile?: string;
+}
+
+/** The emulator state kept in `stateFile` (repositories themselves are the bare repos in `dir`). */
+interface PersistedState {
+  version: 1;
+  nextId: number;
+  verifiedCommits: string[];
+  repos: {
+    owner: string;
+    name: string;
+    defaultBranch: string;
+    nextNumber: number;
+    labels: { name: string; color: string; description: string }[];
+    pulls: EmulatedPull[];
+  }[];
 }
 
 export interface EmulatedPull {
@@ -86,7 +121,12 @@ export interface GitHubEmulator {
   /** Cached upload-pack answers (hits and misses count the git processes saved and started). */
   gitHttpCache: GitHttpCache;
   stop(): Promise<void>;
-  /** Creates a repository from a map of path → content or from a directory; returns the head SHA. */
+  /** Whether the emulator serves this repository (created now, or reloaded from `stateFile`). */
+  hasRepo(owner: string, name: string): boolean;
+  /**
+   * Creates a repository from a map of path → content or from a directory; returns the head SHA.
+   * With `stateFile`, a bare repository already in `dir` is served as it is (not re-seeded).
+   */
   createRepo(
     owner: string,
     name: string,
@@ -176,6 +216,49 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   const verifiedCommits = new Set<string>();
 
   const repoKey = (o: string, n: string) => `${o.toLowerCase()}/${n.toLowerCase()}`;
+  const gitDirOf = (o: string, n: string) => path.join(dir, o, `${n}.git`);
+
+  if (opts.stateFile && fs.existsSync(opts.stateFile)) {
+    const saved = JSON.parse(fs.readFileSync(opts.stateFile, 'utf8')) as PersistedState;
+    nextId = Math.max(nextId, saved.nextId ?? 0);
+    for (const sha of saved.verifiedCommits ?? []) verifiedCommits.add(sha);
+    for (const r of saved.repos ?? []) {
+      const gitDir = gitDirOf(r.owner, r.name);
+      if (!fs.existsSync(path.join(gitDir, 'HEAD'))) continue; // the repository is gone: forget its PRs
+      repos.set(repoKey(r.owner, r.name), {
+        owner: r.owner,
+        name: r.name,
+        gitDir,
+        defaultBranch: r.defaultBranch,
+        labels: new Map(r.labels.map((l) => [l.name, l])),
+        pulls: r.pulls,
+        nextNumber: r.nextNumber,
+        store: new GitStore(gitDir),
+      });
+    }
+  }
+
+  /** Writes the state file (temporary file + rename, so a reader never sees half of it). */
+  function saveState(): void {
+    if (!opts.stateFile) return;
+    const data: PersistedState = {
+      version: 1,
+      nextId,
+      verifiedCommits: [...verifiedCommits],
+      repos: [...repos.values()].map((r) => ({
+        owner: r.owner,
+        name: r.name,
+        defaultBranch: r.defaultBranch,
+        nextNumber: r.nextNumber,
+        labels: [...r.labels.values()],
+        pulls: r.pulls,
+      })),
+    };
+    fs.mkdirSync(path.dirname(opts.stateFile), { recursive: true });
+    const tmp = `${opts.stateFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+    fs.renameSync(tmp, opts.stateFile);
+  }
   const getRepo = (o: string, n: string): RepoState => {
     const r = repos.get(repoKey(o, n));
     if (!r) throw new HttpError(404, 'Not Found');
@@ -649,10 +732,111 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     res.end(JSON.stringify(data));
   }
 
+  /** First path segments that belong to the API or git, never to an HTML page. */
+  const API_SEGMENTS = new Set(['repos', 'git', 'app', 'rate_limit', 'user', 'installation']);
+
+  /** The read-only HTML page for a path, or null when the path is not a page (API, git). */
+  async function htmlPage(
+    pathname: string,
+    query: URLSearchParams,
+  ): Promise<{ status: number; html: string } | null> {
+    if (pathname === '/' || pathname === '') {
+      const list = [...repos.values()]
+        .sort((a, b) => repoKey(a.owner, a.name).localeCompare(repoKey(b.owner, b.name)))
+        .map((r) => ({
+          owner: r.owner,
+          name: r.name,
+          pulls: r.pulls.length,
+          open: r.pulls.filter((p) => p.state === 'open').length,
+        }));
+      return { status: 200, html: renderRepoIndex(list) };
+    }
+    const m = /^\/([^/]+)\/([^/]+)(?:\/(pulls|pull\/(\d+)(?:\/files)?))?\/?$/.exec(pathname);
+    if (!m) return null;
+    const [owner, name] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    if (API_SEGMENTS.has(owner)) return null;
+    const r = repos.get(repoKey(owner, name));
+    const notFound = {
+      status: 404,
+      html: `<!DOCTYPE html><title>Not Found</title><h1>Not Found</h1><p>${escapeHtml(pathname)}</p>`,
+    };
+    if (!r) return notFound;
+    const items = r.pulls.map((p) => ({
+      number: p.number,
+      title: p.title,
+      state: p.state,
+      merged: Boolean(p.mergedAt),
+      head: p.head.ref,
+      base: p.base.ref,
+      labels: p.labels.map((l) => ({ name: l, color: r.labels.get(l)?.color ?? 'ededed' })),
+      createdAt: p.createdAt,
+    }));
+    if (!m[4]) {
+      const st = query.get('state');
+      const state = st === 'open' || st === 'closed' ? st : 'all';
+      return { status: 200, html: renderPullIndex(r.owner, r.name, items, state) };
+    }
+    const p = r.pulls.find((x) => x.number === Number(m[4]));
+    if (!p) return notFound;
+    return { status: 200, html: renderPullPage(await pullPageData(r, p)) };
+  }
+
+  async function pullPageData(r: RepoState, p: EmulatedPull): Promise<PullPageData> {
+    const headNow = await resolveRef(r, `refs/heads/${p.head.ref}`);
+    const head = headNow ?? p.head.sha;
+    const baseNow = p.state === 'open' ? await resolveRef(r, `refs/heads/${p.base.ref}`) : null;
+    // Like GitHub's "Files changed": from the merge base of the base branch and the head.
+    let files: PullPageData['files'] = null;
+    let base = p.base.sha;
+    try {
+      base = (await r.store.mergeBase(baseNow ?? p.base.sha, head)) ?? p.base.sha;
+      files = await r.store.diffCommits(base, head);
+    } catch {
+      files = null;
+    }
+    return {
+      owner: r.owner,
+      repo: r.name,
+      number: p.number,
+      title: p.title,
+      body: p.body,
+      state: p.state,
+      merged: Boolean(p.mergedAt),
+      user: p.user,
+      head: { ref: p.head.ref, sha: head, exists: Boolean(headNow) },
+      base: { ref: p.base.ref, sha: base },
+      labels: p.labels.map((l) => r.labels.get(l) ?? { name: l, color: 'ededed', description: '' }),
+      requestedReviewers: p.requestedReviewers,
+      requestedTeams: p.requestedTeams,
+      assignees: p.assignees,
+      comments: p.comments,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+      closedAt: p.closedAt,
+      mergedAt: p.mergedAt,
+      files,
+      apiUrl: `${baseUrl}/repos/${r.owner}/${r.name}/pulls/${p.number}`,
+      cloneUrl: `${baseUrl}/git/${r.owner}/${r.name}.git`,
+    };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const pathname = url.pathname;
+
+    // Read-only HTML pages: no token (the links the demo prints open in a browser).
+    if (method === 'GET' || method === 'HEAD') {
+      const page = await htmlPage(pathname, url.searchParams);
+      if (page) {
+        res.statusCode = page.status;
+        for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
+        const buf = Buffer.from(page.html, 'utf8');
+        res.setHeader('content-length', String(buf.length));
+        res.end(method === 'HEAD' ? undefined : buf);
+        return page.status;
+      }
+    }
 
     const gitMatch = /^\/git\/([^/]+)\/([^/]+?\.git)(\/.*)$/.exec(pathname);
     if (gitMatch) {
@@ -763,9 +947,18 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       status: 0,
     };
     requests.push(entry);
+    const mutating = entry.method !== 'GET' && entry.method !== 'HEAD';
     handle(req, res)
       .then((status) => {
         entry.status = status;
+      })
+      .finally(() => {
+        if (!mutating || !/^\/repos\//.test(entry.path)) return;
+        try {
+          saveState();
+        } catch (err) {
+          process.stderr.write(`github emulator: cannot save ${opts.stateFile}: ${(err as Error).message}\n`);
+        }
       })
       .catch((e: unknown) => {
         const err = e instanceof HttpError ? e : new HttpError(500, (e as Error).message);
@@ -793,8 +986,29 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     files: Record<string, string> | string,
     o: { defaultBranch?: string } = {},
   ): Promise<string> {
-    const gitDir = path.join(dir, owner, `${name}.git`);
+    const gitDir = gitDirOf(owner, name);
     const defaultBranch = o.defaultBranch ?? 'main';
+    if (opts.stateFile && fs.existsSync(path.join(gitDir, 'HEAD'))) {
+      // Persistent: a repository already on disk is served as it is, not re-seeded.
+      const store = new GitStore(gitDir);
+      const head = await store.resolveRef(`refs/heads/${defaultBranch}`);
+      if (head) {
+        if (!repos.has(repoKey(owner, name))) {
+          repos.set(repoKey(owner, name), {
+            owner,
+            name,
+            gitDir,
+            defaultBranch,
+            labels: new Map(),
+            pulls: [],
+            nextNumber: 1,
+            store,
+          });
+          saveState();
+        }
+        return head;
+      }
+    }
     fs.mkdirSync(gitDir, { recursive: true });
     await runGit(['init', '--bare', '--quiet', gitDir]);
     for (const [k, v] of [
@@ -826,6 +1040,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       nextNumber: 1,
       store,
     });
+    saveState();
     return sha;
   }
 
@@ -867,19 +1082,25 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
     },
+    hasRepo(owner, name) {
+      return repos.has(repoKey(owner, name));
+    },
     createRepo,
     pushCommit,
     async mergePullRequest(owner, name, number) {
       const r = getRepo(owner, name);
       const p = findPull(r, String(number));
       if (p.state !== 'open') throw new Error(`pull request #${number} is not open`);
-      return mergeInto(r, p);
+      const sha = await mergeInto(r, p);
+      saveState();
+      return sha;
     },
     closePullRequest(owner, name, number) {
       const p = findPull(getRepo(owner, name), String(number));
       p.state = 'closed';
       p.closedAt = nowIso();
       p.updatedAt = p.closedAt;
+      saveState();
     },
     listPulls(owner, name) {
       return getRepo(owner, name).pulls.map((p) => ({ ...p }));

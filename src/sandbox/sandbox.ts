@@ -68,6 +68,15 @@ export interface SandboxOptions {
   githubWriteSpacingMs?: number;
   /** Logger for the sandbox's own messages and the in-process workers (default: LOG_LEVEL warn). */
   logger?: Logger;
+  /**
+   * Keep the GitHub emulator's state across runs in this directory: the bare repositories in
+   * `<persistDir>/github` (reused when present instead of re-seeded) and the pull requests, labels
+   * and comments in `<persistDir>/github/emulator-state.json`. Default: none (the repositories are
+   * seeded afresh in `<dir>/github` and the PRs live in memory).
+   */
+  persistDir?: string;
+  /** Port of the GitHub emulator (default: a free one); a fixed port keeps PR links valid across runs. */
+  githubPort?: number;
 }
 
 /** One failure the sandbox expects TerraFix to fix, and how. */
@@ -119,6 +128,9 @@ export interface OrgDefinition {
 export const SANDBOX_PAYLOAD_KEY = createHash('sha256')
   .update('terrafix-sandbox-payload-key')
   .digest('base64');
+
+/** Name of the GitHub emulator's state file in `<persistDir>/github` (see SandboxOptions.persistDir). */
+export const GITHUB_STATE_FILE = 'emulator-state.json';
 
 /** The directory of the demo organisation. */
 export const DEMO_ORG_DIR = path.join(__dirname, 'org', 'demo');
@@ -389,11 +401,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
     cleanups.push(() => vanta.stop());
 
-    const githubDir = path.join(dir, 'github');
-    fs.rmSync(githubDir, { recursive: true, force: true });
-    const github = await startGitHubEmulator({ dir: githubDir });
+    const githubDir = path.join(opts.persistDir ?? dir, 'github');
+    if (!opts.persistDir) fs.rmSync(githubDir, { recursive: true, force: true });
+    fs.mkdirSync(githubDir, { recursive: true });
+    const github = await startGitHubEmulator({
+      dir: githubDir,
+      port: opts.githubPort,
+      stateFile: opts.persistDir ? path.join(githubDir, GITHUB_STATE_FILE) : undefined,
+    });
     cleanups.push(() => github.stop());
-    for (const repo of org.repos) await github.createRepo(org.owner, repo.name, repo.files);
+    for (const repo of org.repos) {
+      if (!github.hasRepo(org.owner, repo.name)) await github.createRepo(org.owner, repo.name, repo.files);
+    }
     if (opts.faultRate?.github) {
       installGitHubChaos(github, opts.faultRate?.github ?? 0);
     }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Patch, ValidationIssue } from '../contracts';
 import { BOX_INIT_ARGS, boxEnv, copyIntoBox, writeCliConfig, writeModuleManifest } from './box';
 import { findTerraform, runTerraform } from './format';
+import { authoritativeParse } from './hcl2json';
 import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
 import { collectRefs } from './resolve';
 import type { ApplyResult, HclAttribute, RepoIndex, ValidateOptions, ValidationReport } from './types';
@@ -80,6 +81,14 @@ export async function validateChange(
     parsedBefore.set(f.path, (await parseHcl(f.before, f.path)).blocks);
   }
   ran.push('parse');
+  // 1b. HashiCorp's own parser (./hcl2json.ts) must accept every changed file tree-sitter accepted.
+  const accepted = result.files.filter((f) => !issues.some((i) => i.file === f.path));
+  const reparsed = await authoritativeParse(accepted.map((f) => ({ path: f.path, content: f.after })));
+  for (const r of reparsed) {
+    if (r.error) err(r.path, r.line ?? 1, `hcl2json: ${r.error}`);
+    else if (r.skipped) skipped.push(`hcl-reparse (${r.path}): ${r.skipped}`);
+  }
+  if (reparsed.some((r) => !r.skipped)) ran.push('hcl-reparse');
 
   // 2. Guardrails.
   const beforeAddrs = new Map<string, { file: string; line: number }>();

@@ -5,7 +5,8 @@
 import os from 'node:os';
 import Redis from 'ioredis';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities, missingStages } from '../activities';
+import { createActivities, missingStages, type StageImplementations } from '../activities';
+import { ConfigError } from '../errors';
 import { loadConfig, taskQueues, type Config } from '../config';
 import { connectClient } from '../client/temporal';
 import { dataConverterFor } from '../temporal/codec';
@@ -25,6 +26,12 @@ export interface RunWorkerOptions {
   overrides?: Pick<ProductionDeps, 'codeHost' | 'llm'>;
   /** Prebuilt workflow bundle; defaults to $TERRAFIX_WORKFLOW_BUNDLE, else the workflows source. */
   workflowBundlePath?: string;
+  /**
+   * The stages this worker serves (stage names or the groups in STAGE_GROUPS). Unset: every stage, and
+   * the worker refuses to start when one of them has no configuration. Set: only these must be
+   * configured; the others fail with StageNotImplementedError (a configuration error) if called here.
+   */
+  stages?: string[];
   /** Called once the workers run and the health server listens. */
   onReady?: (info: { healthPort: number }) => void;
 }
@@ -35,6 +42,59 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
   /** Settles when the workers have stopped. */
   done: Promise<void>;
+}
+
+/** Stages by the module that implements them, for `--stages` and the start-up check. */
+export const STAGE_GROUPS: Record<string, { stages: (keyof StageImplementations)[]; needs: string }> = {
+  vanta: {
+    stages: ['listFailures', 'failureStillPresent'],
+    needs: 'VANTA_CLIENT_ID and VANTA_CLIENT_SECRET (or VANTA_API_TOKEN)',
+  },
+  repository: {
+    stages: ['prepare', 'analyze', 'generate', 'validate'],
+    needs: 'a code host: GITHUB_TOKEN, GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, or CODE_HOST=local',
+  },
+  'pull-requests': {
+    stages: [
+      'openPullRequest',
+      'checkPullRequest',
+      'closePullRequest',
+      'remindPullRequest',
+      'openGroupPullRequest',
+    ],
+    needs: 'a code host: GITHUB_TOKEN, GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, or CODE_HOST=local',
+  },
+};
+
+/**
+ * Keeps the stages a worker serves and checks that each has an implementation: a worker that would
+ * serve a stage without its configuration refuses to start (ConfigError naming stages and variables).
+ */
+export function selectStages(built: StageImplementations, wanted?: string[]): StageImplementations {
+  const all = Object.values(STAGE_GROUPS).flatMap((g) => g.stages);
+  let serve = all;
+  if (wanted) {
+    const unknown = wanted.filter((w) => !(w in STAGE_GROUPS) && !all.includes(w as never));
+    if (unknown.length)
+      throw new ConfigError(
+        `invalid --stages: ${unknown.join(', ')}: expected stage groups (${Object.keys(STAGE_GROUPS).join(', ')}) or stage names (${all.join(', ')})`,
+      );
+    serve = all.filter((s) =>
+      wanted.some((w) => w === s || STAGE_GROUPS[w]?.stages.includes(s as keyof StageImplementations)),
+    );
+  }
+  const problems: string[] = [];
+  for (const [group, g] of Object.entries(STAGE_GROUPS)) {
+    const missing = g.stages.filter((s) => serve.includes(s) && typeof built[s] !== 'function');
+    if (missing.length) problems.push(`  ${group} (${missing.join(', ')}): needs ${g.needs}`);
+  }
+  if (problems.length)
+    throw new ConfigError(
+      `invalid configuration: this worker would serve stages it cannot run:\n${problems.join('\n')}\n  (or pass --stages to serve fewer, e.g. --stages repository,pull-requests)`,
+    );
+  const out: StageImplementations = {};
+  for (const s of serve) (out as Record<string, unknown>)[s] = built[s];
+  return out;
 }
 
 /** Runs the worker until SIGINT/SIGTERM; resolves after a graceful shutdown. */
@@ -92,12 +152,19 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const records = new RecordStore(redis, { ttlSeconds: config.STATE_RETENTION_DAYS * 86400 });
 
-  const stages = await buildStages({ config, redis, logger: log, metrics, ...opts.overrides });
+  const built = await buildStages({ config, redis, logger: log, metrics, ...opts.overrides });
+  let stages: StageImplementations;
+  try {
+    stages = selectStages(built, opts.stages);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const missing = missingStages(stages);
   if (missing.length) {
     log.warn(
       { missing },
-      `stages without an implementation will fail with StageNotImplementedError: ${missing.join(', ')}`,
+      `not served by this worker (--stages): ${missing.join(', ')}; they fail with StageNotImplementedError here`,
     );
   }
   const activities = createActivities({ records, logger: log, stages, metrics });

@@ -22,6 +22,7 @@ export interface TerraFixMetrics extends ActivityMetrics {
   fixes: Counter<'engine' | 'verification'>;
   llmTokens: Counter<'kind'>;
   externalErrors: Counter<'service' | 'kind'>;
+  configErrors: Counter<'stage' | 'error'>;
   stageDuration: Histogram<'stage' | 'result'>;
   observeError(stage: string, errorName: string): void;
   observePoll(result: {
@@ -74,9 +75,19 @@ export function createMetrics(): TerraFixMetrics {
     labelNames: ['service', 'kind'] as const,
     registers: [registry],
   });
+  const configErrors = new Counter({
+    name: 'terrafix_config_errors_total',
+    help: 'Stage failures caused by configuration (repo mapping, credentials, unconfigured stage), by stage and error',
+    labelNames: ['stage', 'error'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     failures,
+    configErrors,
+    observeConfigError(stage, errorName) {
+      configErrors.inc({ stage, error: errorName });
+    },
     prs,
     fixes,
     llmTokens,

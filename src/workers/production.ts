@@ -168,8 +168,9 @@ export async function buildStages(deps: ProductionDeps): Promise<StageImplementa
     };
   };
 
+  const temporalUi = { temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE };
   stages.openPullRequest = async (input) => {
-    const r = await host.openPullRequest(input);
+    const r = await host.openPullRequest({ ...input, ...temporalUi });
     metrics?.prs.inc({ action: r.action });
     return r;
   };
@@ -184,7 +185,12 @@ export async function buildStages(deps: ProductionDeps): Promise<StageImplementa
       ? { ...built.fix, files: built.fix.files.map((f) => ({ ...f, path: path.posix.join(sub, f.path) })) }
       : built.fix;
     const kept = members.filter((m) => built.included.includes(m.failure.key));
-    out.pr = await host.openPullRequest({ failure: groupFailure(groupKey, testId, kept), prepared, fix });
+    out.pr = await host.openPullRequest({
+      failure: groupFailure(groupKey, testId, kept),
+      prepared,
+      fix,
+      ...temporalUi,
+    });
     metrics?.prs.inc({ action: out.pr.action });
     return out;
   };

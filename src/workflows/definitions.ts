@@ -2,7 +2,7 @@
  * Names shared by workflows and clients: queries, signals, search attribute keys and the
  * workflow input/output shapes. Safe to import from workflow code (no Node APIs).
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdReusePolicy } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Failure, Patch, PreparedRepo, PullRequestResult, Target, TokenUsage } from '../contracts';
 
@@ -42,6 +42,12 @@ export type Outcome =
   | 'stale'
   | 'resolved_elsewhere'
   | 'rejected_by_reviewer';
+
+/**
+ * Values of the TerraFixOutcome search attribute: the final outcome, or the live state while a
+ * followed PR is open (`pr_open`) or merged and waiting for Vanta's re-check (`awaiting_vanta`).
+ */
+export type LiveOutcome = Outcome | 'pr_open' | 'awaiting_vanta';
 
 export interface StageTiming {
   stage: Stage;
@@ -83,6 +89,14 @@ export interface RemediationOptions {
   prLimitWaitMs?: number;
   /** Suppression after a rejected PR, in seconds (default 30 days). */
   rejectedSuppressSeconds?: number;
+  /** Record TTL after a transient failure whose retries ran out, in seconds (default 1 h). */
+  retryAfterSeconds?: number;
+  /** Record TTL after a configuration error, in seconds (default 15 min). */
+  configErrorRetrySeconds?: number;
+  /** Record TTL after not_found, no_fix or fix_rejected, in seconds (default 1 day). */
+  notFoundRetrySeconds?: number;
+  /** Record TTL of an open PR that the workflow follows, in seconds (default: stale + Vanta wait + 1 day). */
+  prOpenRecordSeconds?: number;
   /** none = one PR per failure; test = one PR per (repository, test), updated as resources join or leave. */
   groupBy?: 'none' | 'test';
   /** Grouping: how long the group waits for no new member before (re)writing its PR, in ms (default 30 s). */
@@ -127,6 +141,13 @@ export const statusQuery = defineQuery<RemediationStatus>('status');
 export const prOutcomeSignal = defineSignal<[PrOutcomeSignal]>('prOutcome');
 /** Sent by the poller when Vanta stops reporting the failure. */
 export const failureResolvedSignal = defineSignal<[]>('failureResolved');
+
+/**
+ * Reuse of a remediation's workflow id: a new run is allowed after any closed run (completed, failed,
+ * terminated), because the Redis record is what stops repeats (a PR open, a rejection, a recent
+ * failure). Temporal still refuses a second run while one is running, so two at once are impossible.
+ */
+export const REMEDIATION_ID_REUSE_POLICY = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
 
 /** Workflow id for a failure key: the business key makes duplicates impossible. */
 export function remediationWorkflowId(failureKey: string): string {

@@ -3,16 +3,15 @@
  * one child remediation per failure with a stable workflow id (duplicates impossible), then returns.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TerraFixActivities } from '../activities/types';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
-import { remediationWorkflowId, type PollInput, type PollResult } from './definitions';
+import {
+  REMEDIATION_ID_REUSE_POLICY,
+  remediationWorkflowId,
+  type PollInput,
+  type PollResult,
+} from './definitions';
 import { remediateFailureWorkflow, remediationStartMetadata } from './remediateFailure';
 
 const retry = {
@@ -82,7 +81,7 @@ export async function pollFailuresWorkflow(input: PollInput = {}): Promise<PollR
             taskQueue: input.childTaskQueue,
             args: [{ failure, options: input.options }],
             parentClosePolicy: ParentClosePolicy.ABANDON,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            workflowIdReusePolicy: REMEDIATION_ID_REUSE_POLICY,
             ...remediationStartMetadata(failure),
           });
           return 'started' as const;

@@ -8,6 +8,7 @@ import {
   condition,
   sleep,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -17,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { GenerateResult, TerraFixActivities } from '../activities/types';
 import type { Failure, PreparedRepo, Target, VerifiedFix } from '../contracts';
-import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import { CONFIG_ERROR_TYPES, NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import {
   SA,
   failureResolvedSignal,
@@ -28,6 +29,7 @@ import {
   prOutcomeSignal,
   statusQuery,
   type GroupPrResult,
+  type LiveOutcome,
   type Outcome,
   type PrOutcomeSignal,
   type RemediateInput,
@@ -41,6 +43,9 @@ const OUTCOME_BY_ERROR_TYPE: Record<string, Outcome> = {
   FixRejectedError: 'fix_rejected',
   NoFixAvailableError: 'no_fix',
 };
+
+/** Patch id of the live TerraFixOutcome values (`pr_open`, `awaiting_vanta`). */
+const LIVE_OUTCOME_PATCH = 'live-outcome';
 
 const stageRetry = {
   initialInterval: '2s',
@@ -74,6 +79,14 @@ interface Queues {
 function queues(): Queues {
   const base = workflowInfo().taskQueue;
   return { llm: `${base}-llm`, github: `${base}-github` };
+}
+
+/** Text for a Markdown line: no line breaks, no characters that start Markdown/HTML structure. */
+function md(s: string): string {
+  return s
+    .replace(/\s+/g, ' ')
+    .replace(/([\\`*_[\]<>#|])/g, '\\$1')
+    .slice(0, 500);
 }
 
 /** Error message of a failed activity (its cause), for the status query and the record. */
@@ -117,17 +130,27 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     groupResult = r;
   });
 
+  // Current Details is Markdown in the Web UI: a heading line and a list (single newlines would collapse).
   const describe = () =>
     [
-      `**${failure.testName ?? failure.testId}** — ${failure.resource.displayName ?? failure.resource.terraformAddress ?? failure.resource.arn ?? failure.key}`,
-      `stage: ${status.stage}${status.outcome ? ` · outcome: ${status.outcome}` : ''}`,
-      status.target ? `target: ${status.target}` : '',
-      status.engine ? `engine: ${status.engine}${status.ruleId ? ` (${status.ruleId})` : ''}` : '',
-      status.prUrl ? `PR: ${status.prUrl}` : '',
-      status.lastError ? `last error: ${status.lastError}` : '',
+      `**${md(failure.testName ?? failure.testId)}** — ${md(failure.resource.displayName ?? failure.resource.terraformAddress ?? failure.resource.arn ?? failure.key)}`,
+      '',
+      `- stage: ${status.stage}${status.outcome ? ` · outcome: ${status.outcome}` : ''}`,
+      status.target ? `- target: \`${status.target.replace(/`/g, "'")}\`` : '',
+      status.engine ? `- engine: ${status.engine}${status.ruleId ? ` (${status.ruleId})` : ''}` : '',
+      status.prUrl ? `- PR: ${status.prUrl}` : '',
+      status.lastError ? `- last error: ${md(status.lastError)}` : '',
+      ...details,
     ]
-      .filter(Boolean)
+      .filter((l, i) => i === 1 || Boolean(l))
       .join('\n');
+  /** Extra lines of Current Details (PR capacity wait, group) set by later stages. */
+  let details: string[] = [];
+  const setDetails = (...lines: string[]) => {
+    details = lines.map((l) => `- ${l}`);
+    setCurrentDetails(describe());
+  };
+  const setLiveOutcome = (value: LiveOutcome) => upsertSearchAttributes([{ key: SA.outcome, value }]);
 
   const enter = (stage: Stage, summary?: string) => {
     const now = new Date().toISOString();
@@ -152,7 +175,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   ): Promise<RemediationResult> => {
     status.outcome = outcome;
     if (extra.reason) status.lastError = extra.reason;
-    upsertSearchAttributes([{ key: SA.outcome, value: outcome }]);
+    setLiveOutcome(outcome);
     if (extra.recordStatus) {
       enter('record');
       await state.record.executeWithOptions(
@@ -213,15 +236,37 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     return finish('skipped', { reason });
   }
 
-  /** Ends the run after a stage error: expected errors map to their outcome, the rest to "failed". */
+  const ttl = {
+    transient: options.retryAfterSeconds ?? 3600,
+    configError: options.configErrorRetrySeconds ?? 900,
+    notFound: options.notFoundRetrySeconds ?? 86_400,
+  };
+
+  /**
+   * Ends the run after a stage error: expected errors map to their outcome, the rest to "failed". The
+   * record's TTL follows the kind of error, so a later poll tries again when that can help: soon after
+   * a configuration error or a transient one, after a day when the resource or a fix was not found.
+   */
   const failStage = (r: { reason: string; type?: string }) => {
     const outcome: Outcome = (r.type && OUTCOME_BY_ERROR_TYPE[r.type]) || 'failed';
     const recordStatus =
       outcome === 'failed' ? 'failed' : (outcome as 'not_found' | 'fix_rejected' | 'no_fix');
-    // A retryable error that exhausted its attempts is recorded briefly, so a later poll tries again.
+    const configError = r.type !== undefined && CONFIG_ERROR_TYPES.includes(r.type);
     const transient =
       outcome === 'failed' && (r.type === undefined || !NON_RETRYABLE_ERROR_TYPES.includes(r.type));
-    return finish(outcome, { reason: r.reason, recordStatus, ttlSeconds: transient ? 3600 : undefined });
+    const ttlSeconds =
+      outcome !== 'failed'
+        ? ttl.notFound
+        : configError
+          ? ttl.configError
+          : transient
+            ? ttl.transient
+            : undefined;
+    return finish(outcome, {
+      reason: configError ? `configuration: ${r.reason}` : r.reason,
+      recordStatus,
+      ttlSeconds,
+    });
   };
 
   const prep = await runStage('prepare', () =>
@@ -253,7 +298,11 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   );
   if (!analysis.ok) return failStage(analysis);
   if (analysis.value.status === 'not_found') {
-    return finish('not_found', { reason: analysis.value.reason, recordStatus: 'not_found' });
+    return finish('not_found', {
+      reason: analysis.value.reason,
+      recordStatus: 'not_found',
+      ttlSeconds: ttl.notFound,
+    });
   }
   const target: Target = analysis.value.target;
   status.target = `${target.file}: ${target.address}`;
@@ -305,7 +354,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     return finish('already_compliant', { reason: generated.reason, recordStatus: 'already_compliant' });
   }
   if (generated.status !== 'patch') {
-    return finish('no_fix', { reason: generated.reason, recordStatus: 'no_fix' });
+    return finish('no_fix', { reason: generated.reason, recordStatus: 'no_fix', ttlSeconds: ttl.notFound });
   }
   status.engine = generated.engine;
   status.ruleId = generated.ruleId;
@@ -331,7 +380,11 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     const repaired = await runStage('generate', () => generate('llm', errors, generated));
     if (!repaired.ok) return failStage(repaired);
     if (repaired.value.status !== 'patch')
-      return finish('fix_rejected', { reason: errors.join('; '), recordStatus: 'fix_rejected' });
+      return finish('fix_rejected', {
+        reason: errors.join('; '),
+        recordStatus: 'fix_rejected',
+        ttlSeconds: ttl.notFound,
+      });
     generated = repaired.value;
     validation = await validateOnce(generated);
     if (!validation.ok) return failStage(validation);
@@ -340,6 +393,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     return finish('fix_rejected', {
       reason: validation.value.errors.join('; '),
       recordStatus: 'fix_rejected',
+      ttlSeconds: ttl.notFound,
     });
   }
   const fix: VerifiedFix = validation.value.fix;
@@ -367,10 +421,11 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     );
   let pr = await openPr();
   while (!pr.ok && pr.type === 'PrLimitReachedError') {
-    setCurrentDetails(`${describe()}\nwaiting for PR capacity (${pr.reason})`);
+    setDetails(`waiting for PR capacity: ${md(pr.reason)}`);
     await sleep(options.prLimitWaitMs ?? 15 * 60_000);
     pr = await openPr();
   }
+  setDetails();
   if (!pr.ok) return failStage(pr);
   if (pr.value.action === 'rejected_by_reviewer') {
     status.prUrl = pr.value.url;
@@ -386,6 +441,12 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   return opened;
 
   async function finishOpen(): Promise<RemediationResult> {
+    const following = Boolean(options.followUp) && status.prNumber !== undefined;
+    const prOpenRecordSeconds =
+      options.prOpenRecordSeconds ??
+      Math.ceil(
+        ((options.staleAfterMs ?? 30 * 86_400_000) + (options.vantaWaitMs ?? 2 * 86_400_000)) / 1000,
+      ) + 86_400;
     enter('record');
     await state.record.executeWithOptions(
       { startToCloseTimeout: '30s', retry: stateRetry, summary: 'record pr_open' },
@@ -400,11 +461,15 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
           prNumber: status.prNumber,
           repo: status.repo,
           sha: prepared!.baseSha,
+          // Followed PRs keep their record until the workflow records the PR's outcome.
+          ttlSeconds: following ? prOpenRecordSeconds : undefined,
         },
       ],
     );
-    if (!options.followUp || status.prNumber === undefined) return finish('pr_opened');
-    return followUp(prepared!, status.prNumber);
+    if (!following) return finish('pr_opened');
+    // patched: runs that were already following a PR before this search attribute was added replay as before.
+    if (patched(LIVE_OUTCOME_PATCH)) setLiveOutcome('pr_open');
+    return followUp(prepared!, status.prNumber!);
   }
 
   /** Grouped mode: hand the verified patch to the group PR workflow and wait for the PR it lands in. */
@@ -429,23 +494,28 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       ),
     );
     if (!joined.ok) return failStage(joined);
-    setCurrentDetails(`${describe()}\ngroup: ${gid}`);
+    setDetails(`group: ${gid}`);
     const waitMs = options.groupWaitMs ?? 6 * 3600_000;
     if (!(await condition(() => groupResult !== undefined, waitMs))) {
       return finish('failed', {
         reason: `group ${gid} did not write its PR within ${Math.round(waitMs / 60_000)} min`,
         recordStatus: 'failed',
-        ttlSeconds: 3600,
+        ttlSeconds: ttl.transient,
       });
     }
     const r = groupResult!;
     if (r.status === 'failed') {
-      return finish('failed', { reason: `group PR: ${r.reason}`, recordStatus: 'failed', ttlSeconds: 3600 });
+      return finish('failed', {
+        reason: `group PR: ${r.reason}`,
+        recordStatus: 'failed',
+        ttlSeconds: ttl.transient,
+      });
     }
     if (r.status === 'excluded') {
       return finish('fix_rejected', {
         reason: `excluded from the group PR: ${r.reason}`,
         recordStatus: 'fix_rejected',
+        ttlSeconds: ttl.notFound,
       });
     }
     status.prUrl = r.pr.url;
@@ -549,6 +619,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       return finish('stale', { reason, recordStatus: 'stale' });
     }
     enter('awaiting_vanta');
+    if (patched(LIVE_OUTCOME_PATCH)) setLiveOutcome('awaiting_vanta');
     const vantaDeadline = Date.now() + vantaWait;
     while (Date.now() < vantaDeadline) {
       const still = await light.failureStillPresent.executeWithOptions(
@@ -571,11 +642,12 @@ export function remediationStartMetadata(failure: Failure) {
         0,
         200,
       ),
+    // Markdown in the Web UI: one list item per line.
     staticDetails: [
-      `Failure key: ${failure.key}`,
-      `Test: ${failure.testId}${failure.testUrl ? ` (${failure.testUrl})` : ''}`,
-      failure.severity ? `Severity: ${failure.severity}` : '',
-      failure.resource.responseType ? `Resource type: ${failure.resource.responseType}` : '',
+      `- failure key: \`${failure.key.replace(/`/g, "'")}\``,
+      `- test: ${md(failure.testId)}${failure.testUrl ? ` (${md(failure.testUrl)})` : ''}`,
+      failure.severity ? `- severity: ${md(failure.severity)}` : '',
+      failure.resource.responseType ? `- resource type: ${md(failure.resource.responseType)}` : '',
     ]
       .filter(Boolean)
       .join('\n'),

@@ -4,6 +4,8 @@
  * Temporal server and Redis. One poll must open one PR per expected failure, and a second poll none.
  */
 import fs from 'node:fs';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger';
 import { temporal } from '@temporalio/proto';
 import { dataConverterFor } from '../../src/temporal/codec';
 import path from 'node:path';
@@ -35,6 +37,20 @@ let sandbox: Sandbox;
 let worker: RunningWorker;
 let client: Client;
 let connection: Connection;
+/** Every log line the sandbox's worker wrote at warn level or above (JSON, one per line). */
+const logLines: { level: number; msg: string }[] = [];
+const captured = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      try {
+        logLines.push(JSON.parse(line) as { level: number; msg: string });
+      } catch {
+        logLines.push({ level: 60, msg: `unparsable log line: ${line}` });
+      }
+    }
+    done();
+  },
+});
 
 beforeAll(async () => {
   const taskQueue = uniqueName('e2e');
@@ -45,6 +61,7 @@ beforeAll(async () => {
     taskQueue,
     entityIdSuffix: `-${taskQueue}`,
     dir: path.join(testTmpDir(), taskQueue),
+    logger: createLogger({ level: 'warn', destination: captured, pretty: false }),
   });
   worker = await sandbox.startWorker({ workflowBundlePath: testWorkflowBundle().codePath });
   ({ client, connection } = await testClient(dataConverterFor(sandbox.config)));
@@ -137,6 +154,9 @@ it('opens one verified PR per expected failure, then dedupes a second poll', asy
   expect(second.started).toBe(0);
   expect(second.suppressed + second.alreadyRunning).toBe(expected.length);
   expect(repos.flatMap(pullsFor)).toHaveLength(expected.length);
+
+  // A clean run of the demo organisation writes no error-level line (expected 404s, label races).
+  expect(logLines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
 });
 
 it('starts one remediation from a failure JSON file (process-once) and a second start finds the open PR', async () => {

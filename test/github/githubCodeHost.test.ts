@@ -125,12 +125,15 @@ describe('GitHubCodeHost', () => {
       commit_sha: head,
     });
     expect(commit.data.parents.map((p) => p.sha)).toEqual([prepared.baseSha]);
+    expect(commit.data.message.split('\n')[0]).toBe('Block public access on S3 bucket acme-logs');
+    expect(commit.data.message).toContain(`TerraFix-Failure-Key: ${encodeURIComponent(failure.key)}`);
     expect(await emu.readFile(OWNER, s.repo, head, 'main.tf')).toBe(fix.files[0]!.content);
     expect(await emu.readFile(OWNER, s.repo, head, 'README.md')).toBe('# infra\n');
     expect(await emu.branchSha(OWNER, s.repo, 'main')).toBe(prepared.baseSha);
 
     const [pr] = emu.listPulls(OWNER, s.repo);
-    expect(pr!.title).toBe('[TerraFix] S3 buckets block public access: acme-logs');
+    expect(pr!.title).toBe('Block public access on S3 bucket acme-logs');
+    expect(pr!.title).toBe(commit.data.message.split('\n')[0]);
     expect(pr!.base.ref).toBe('main');
     const body = pr!.body!;
     for (const section of [
@@ -145,7 +148,9 @@ describe('GitHubCodeHost', () => {
       expect(body).toContain(section);
     }
     expect(body).toContain('Fixes: https://app.vanta.com/tests/aws-s3-public-access-blocked');
-    expect(body).toContain('terraform validate (terraform not installed)');
+    expect(body).toContain('- terraform validate: skipped — terraform not installed');
+    expect(body).not.toContain('Ran:');
+    expect(body).not.toContain('Temporal Web UI'); // TEMPORAL_UI_URL not set
     expect(body).toContain('`aws-s3-public-access-blocked`');
     expect(parseFailureMarker(body)).toBe(failure.key);
     expect(body).not.toContain('AKIAIOSFODNN7EXAMPLE');
@@ -162,6 +167,32 @@ describe('GitHubCodeHost', () => {
     );
     expect(pr!.requestedReviewers).toEqual(['infra-lead']);
     expect(pr!.assignees).toEqual(['oncall']);
+  });
+
+  test('with TEMPORAL_UI_URL the body links the remediation workflow; the commit subject is the title', async () => {
+    const s = await setup();
+    const failure = failureFor('acme-data', { testName: 'S3 buckets are private' });
+    const fix = { ...fixFor('acme-data'), engine: 'llm' as const, ruleId: undefined, modelId: 'm' };
+    const prepared = await s.host.prepare(failure);
+    const result = await s.host.openPullRequest({
+      failure,
+      prepared,
+      fix,
+      temporalUiUrl: 'http://localhost:8233/',
+      temporalNamespace: 'terrafix prod',
+    });
+    const [pr] = emu.listPulls(OWNER, s.repo);
+    expect(pr!.title).toBe('Fix "S3 buckets are private" on S3 bucket acme-data');
+    expect(pr!.body).toContain(
+      `(<http://localhost:8233/namespaces/terrafix%20prod/workflows/${encodeURIComponent(`remediate/${failure.key}`)}>)`,
+    );
+    const head = (await emu.branchSha(OWNER, s.repo, result.branch))!;
+    const commit = await s.host['o'].client.rest.git.getCommit({
+      owner: OWNER,
+      repo: s.repo,
+      commit_sha: head,
+    });
+    expect(commit.data.message.split('\n')[0]).toBe(pr!.title);
   });
 
   test('breaking changes and additional requirements are called out at the top and labelled', async () => {

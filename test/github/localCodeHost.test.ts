@@ -76,7 +76,9 @@ describe('LocalCodeHost', () => {
       headSha: head,
       failureKey: failure.key,
     });
-    expect(rec!.title).toBe('[TerraFix] S3 buckets block public access: acme-logs');
+    expect(rec!.title).toBe('Block public access on S3 bucket acme-logs');
+    const subject = (await runGit(['--git-dir', gitDir, 'log', '-1', '--format=%s', head])).stdout.trim();
+    expect(subject).toBe(rec!.title);
     expect(rec!.diff).toContain('+resource "aws_s3_bucket_public_access_block" "acme_logs"');
     expect(rec!.body).toContain('Fixes: https://app.vanta.com/tests/aws-s3-public-access-blocked');
     expect(rec!.labels).toContain('terrafix');

@@ -74,9 +74,13 @@ describe('PR content', () => {
 
   test('title is one bounded line', () => {
     const t = prTitle(failureFor('a\nb', { testName: 'x'.repeat(400) }));
-    expect(t.startsWith('[TerraFix] ')).toBe(true);
+    expect(t).toMatch(/^Fix "x+…" on S3 bucket a b$/);
     expect(t).not.toContain('\n');
-    expect(t.length).toBeLessThanOrEqual(240);
+    expect(t.length).toBeLessThanOrEqual(72);
+    const r = prTitle(failureFor('a\nb'.repeat(100)), undefined, fixFor('x'));
+    expect(r.startsWith('Block public access on S3 bucket a b')).toBe(true);
+    expect(r).not.toContain('\n');
+    expect(r.length).toBeLessThanOrEqual(72);
   });
 
   test('marker round-trips keys that contain comment terminators', () => {

@@ -18,6 +18,10 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Test runs on Node 20 only: the AWS SDK's documented opt-out (aws/aws-sdk-js-v3#7983) of its
+  // "versions published after January 2027 will require node >=22" warning. Production (Node 22) keeps it.
+  if (Number(process.versions.node.split('.')[0]) < 22)
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrafix-test-'));
   const services: NonNullable<typeof globalThis.__TERRAFIX_SERVICES__> = { dir };
   globalThis.__TERRAFIX_SERVICES__ = services;

@@ -7,7 +7,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type Redis from 'ioredis';
 import pino from 'pino';
-import { createActivities, type StageImplementations } from '../../src/activities';
+import { createActivities, type ActivityDeps, type StageImplementations } from '../../src/activities';
 import type { Failure, PreparedRepo, Target, VerifiedFix } from '../../src/contracts';
 import { RecordStore } from '../../src/state/recordStore';
 import { createWorkerSet, type WorkerSet } from '../../src/workers/worker';
@@ -26,7 +26,12 @@ export interface TestPipeline {
 /** Starts workers for all four queues with the given stage doubles. */
 export async function startTestPipeline(
   stages: StageImplementations,
-  opts: { ttlSeconds?: number; dataConverter?: { payloadCodecs: PayloadCodec[] } } = {},
+  opts: {
+    ttlSeconds?: number;
+    dataConverter?: { payloadCodecs: PayloadCodec[] };
+    logger?: ActivityDeps['logger'];
+    metrics?: ActivityDeps['metrics'];
+  } = {},
 ): Promise<TestPipeline> {
   const taskQueue = uniqueName('tq');
   const redis = testRedis(`${taskQueue}:`);
@@ -36,7 +41,12 @@ export async function startTestPipeline(
     ? new Client({ connection, namespace: 'default', dataConverter: opts.dataConverter })
     : plain;
   const native: NativeConnection = await testNativeConnection();
-  const activities = createActivities({ records, logger: pino({ level: 'silent' }), stages });
+  const activities = createActivities({
+    records,
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    stages,
+    metrics: opts.metrics,
+  });
   const workers = await createWorkerSet({
     connection: native,
     namespace: 'default',

@@ -372,7 +372,7 @@ describe('Dockerfile', () => {
   const last = (op: string) => instructions.filter((l) => l.startsWith(`${op} `)).pop() ?? '';
 
   it('runs the prebuilt worker as a non-root user under tini on glibc', () => {
-    expect(text).toMatch(/node:20-bookworm-slim/);
+    expect(text).toMatch(/node:22-bookworm-slim/);
     expect(text).not.toMatch(/FROM\s+node:\S*alpine/);
     expect(last('USER')).not.toMatch(/USER\s+(root|0)(\s|:|$)/);
     expect(last('ENTRYPOINT')).toContain('tini');

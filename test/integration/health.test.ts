@@ -26,6 +26,8 @@ beforeAll(async () => {
     config,
     logger: pino({ level: 'silent' }),
     workflowBundlePath: testWorkflowBundle().codePath,
+    // No Vanta or code host configured: the worker serves no stage (without this it refuses to start).
+    stages: [],
   });
 });
 

@@ -13,6 +13,7 @@ import { InvalidFailureError } from '../../errors';
 import { normalizeFailure } from '../../terraform/normalizeFailure';
 import {
   prOutcomeSignal,
+  REMEDIATION_ID_REUSE_POLICY,
   remediationWorkflowId,
   statusQuery,
   type RemediationResult,
@@ -57,8 +58,17 @@ export async function processOnce(
     await client.workflow.start('remediateFailureWorkflow', {
       taskQueue: taskQueues(config).main,
       workflowId,
+      // The same rule as the poll: a new run after any closed one; the Redis record decides whether it works.
+      workflowIdReusePolicy: REMEDIATION_ID_REUSE_POLICY,
       args: [
-        { failure, options: { engine: opts.engine ?? config.FIX_ENGINE, followUp: opts.followUp ?? false } },
+        {
+          failure,
+          options: {
+            ...remediationOptionsFromConfig(config),
+            engine: opts.engine ?? config.FIX_ENGINE,
+            followUp: opts.followUp ?? false,
+          },
+        },
       ],
       ...remediationStartMetadata(failure),
     });
@@ -305,9 +315,17 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('run the TerraFix worker (all task queues, health server on HEALTH_PORT)')
-    .action(async () => {
+    .option(
+      '--stages <list>',
+      'serve only these stages: groups vanta, repository, pull-requests or stage names, comma-separated',
+    )
+    .action(async (o: { stages?: string }) => {
       // Loaded on demand: the worker pulls in the Temporal native bridge, which offline commands do not need.
       const { runWorker } = require('../../workers/main') as typeof import('../../workers/main');
-      await runWorker();
+      const stages = o.stages
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      await runWorker({ stages });
     });
 }

@@ -26,6 +26,9 @@ function status(ctx: RuleContext): string[] {
   return redirect ? [] : ['the HTTP listener does not redirect to HTTPS'];
 }
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Redirect HTTP to HTTPS';
+
 export const rule: Rule = {
   id: 'alb-http-to-https-redirect',
   title: 'Load balancer redirects HTTP to HTTPS',

@@ -1,6 +1,9 @@
 /** CloudTrail log file integrity validation. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable log file validation';
+
 export const rule = attrRule({
   id: 'cloudtrail-log-file-validation',
   title: 'CloudTrail log file validation',

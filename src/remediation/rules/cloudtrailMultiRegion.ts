@@ -1,6 +1,9 @@
 /** CloudTrail trails record every region. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable multi-region logging';
+
 export const rule = attrRule({
   id: 'cloudtrail-multi-region',
   title: 'CloudTrail multi-region trail',

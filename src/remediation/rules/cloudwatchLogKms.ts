@@ -1,6 +1,9 @@
 /** CloudWatch log groups are encrypted with a KMS key. */
 import { kmsRule } from './kmsCommon';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable KMS encryption';
+
 export const rule = kmsRule({
   id: 'cloudwatch-log-kms',
   title: 'CloudWatch log group encrypted with KMS',

@@ -4,6 +4,9 @@ import { attrRule } from './attrRule';
 
 const retained = (v: HclValue) => Number(v) === 0 || Number(v) >= 365;
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Retain logs for 12 months';
+
 export const rule = attrRule({
   id: 'cloudwatch-log-retention',
   title: 'CloudWatch log retention of at least 12 months',

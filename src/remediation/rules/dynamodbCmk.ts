@@ -1,6 +1,9 @@
 /** DynamoDB tables are encrypted with a customer managed KMS key. */
 import { kmsRule } from './kmsCommon';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Encrypt with a customer managed key';
+
 export const rule = kmsRule({
   id: 'dynamodb-cmk-encryption',
   title: 'DynamoDB encryption with a customer managed key',

@@ -1,6 +1,9 @@
 /** DynamoDB point-in-time recovery. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable point-in-time recovery';
+
 export const rule = attrRule({
   id: 'dynamodb-pitr',
   title: 'DynamoDB point-in-time recovery',

@@ -2,6 +2,9 @@
 import { accountRule } from './accountCommon';
 import { eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable EBS encryption by default';
+
 export const rule = accountRule({
   id: 'ebs-default-encryption',
   title: 'EBS encryption by default',

@@ -1,6 +1,9 @@
 /** EBS volumes are encrypted. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable encryption';
+
 export const rule = attrRule({
   id: 'ebs-volume-encryption',
   title: 'EBS volume encryption',

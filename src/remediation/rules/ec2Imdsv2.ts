@@ -1,6 +1,9 @@
 /** EC2 instances and launch templates require IMDSv2. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Require IMDSv2';
+
 export const rule = attrRule({
   id: 'ec2-imdsv2',
   title: 'EC2 instance metadata service v2 required',

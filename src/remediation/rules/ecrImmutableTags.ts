@@ -4,6 +4,9 @@ import { attrRule } from './attrRule';
 
 const immutable = (v: HclValue) => v === 'IMMUTABLE' || v === 'IMMUTABLE_WITH_EXCLUSION';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Make image tags immutable';
+
 export const rule = attrRule({
   id: 'ecr-immutable-tags',
   title: 'ECR immutable image tags',

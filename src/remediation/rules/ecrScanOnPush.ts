@@ -1,6 +1,9 @@
 /** ECR repositories scan images on push. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable image scanning on push';
+
 export const rule = attrRule({
   id: 'ecr-scan-on-push',
   title: 'ECR image scanning on push',

@@ -1,6 +1,9 @@
 /** EFS file systems are encrypted. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable encryption at rest';
+
 export const rule = attrRule({
   id: 'efs-encryption',
   title: 'EFS encryption at rest',

@@ -1,6 +1,9 @@
 /** EKS API endpoints are private. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Make the API endpoint private';
+
 export const rule = attrRule({
   id: 'eks-private-endpoint',
   title: 'EKS private API endpoint',

@@ -1,6 +1,9 @@
 /** ElastiCache encrypts data at rest. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable encryption at rest';
+
 export const rule = attrRule({
   id: 'elasticache-at-rest-encryption',
   title: 'ElastiCache encryption at rest',

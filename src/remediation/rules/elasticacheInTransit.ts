@@ -1,6 +1,9 @@
 /** ElastiCache encrypts data in transit. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable encryption in transit';
+
 export const rule = attrRule({
   id: 'elasticache-in-transit-encryption',
   title: 'ElastiCache encryption in transit',

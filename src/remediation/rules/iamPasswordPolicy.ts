@@ -4,6 +4,9 @@ import { atLeast, eq } from './attrRule';
 
 const T = { ok: eq(true), value: 'true', expect: 'true' };
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enforce a strong IAM password policy';
+
 export const rule = accountRule({
   id: 'iam-password-policy',
   title: 'IAM account password policy',

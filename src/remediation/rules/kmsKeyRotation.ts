@@ -2,6 +2,9 @@
 import { attrRule, eq } from './attrRule';
 import { read } from './helpers';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable key rotation';
+
 export const rule = attrRule({
   id: 'kms-key-rotation',
   title: 'KMS key rotation',

@@ -1,6 +1,9 @@
 /** RDS automated backups are kept at least 7 days. */
 import { atLeast, attrRule } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Keep automated backups for 7 days';
+
 export const rule = attrRule({
   id: 'rds-backup-retention',
   title: 'RDS automated backup retention',

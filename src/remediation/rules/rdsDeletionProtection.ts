@@ -1,6 +1,9 @@
 /** RDS deletion protection. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable deletion protection';
+
 export const rule = attrRule({
   id: 'rds-deletion-protection',
   title: 'RDS deletion protection',

@@ -1,6 +1,9 @@
 /** RDS instances and clusters encrypt storage at rest. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable storage encryption';
+
 export const rule = attrRule({
   id: 'rds-storage-encryption',
   title: 'RDS storage encryption',

@@ -1,6 +1,9 @@
 /** RDS instances run Multi-AZ. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable Multi-AZ';
+
 export const rule = attrRule({
   id: 'rds-multi-az',
   title: 'RDS Multi-AZ',

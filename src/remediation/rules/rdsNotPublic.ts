@@ -1,6 +1,9 @@
 /** RDS instances are not publicly accessible. */
 import { attrRule, eq } from './attrRule';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Disable public access';
+
 export const rule = attrRule({
   id: 'rds-not-publicly-accessible',
   title: 'RDS not publicly accessible',

@@ -106,6 +106,9 @@ const spec: S3SettingSpec = {
   },
 };
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable access logging';
+
 export const rule: Rule = {
   id: 's3-access-logging',
   title: 'S3 bucket access logging',

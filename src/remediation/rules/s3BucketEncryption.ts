@@ -37,6 +37,9 @@ const spec: S3SettingSpec = {
   ],
 };
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable default encryption';
+
 export const rule: Rule = {
   id: 's3-bucket-encryption',
   title: 'S3 bucket default encryption',

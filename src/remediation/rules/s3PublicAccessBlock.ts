@@ -36,6 +36,9 @@ const spec: S3SettingSpec = {
   ],
 };
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Block public access';
+
 export const rule: Rule = {
   id: 's3-public-access-block',
   title: 'S3 bucket public access block',

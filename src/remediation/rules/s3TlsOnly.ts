@@ -26,6 +26,9 @@ function policySources(ctx: RuleContext): { policyBlock: string; docAddress: str
 
 const requiresTls = (text: string) => /aws:SecureTransport/.test(text) && /deny/i.test(text);
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Require TLS';
+
 export const rule: Rule = {
   id: 's3-tls-only',
   title: 'S3 bucket policy requires TLS',

@@ -25,6 +25,9 @@ const spec: S3SettingSpec = {
   changedAttributes: ['versioning'],
 };
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable versioning';
+
 export const rule: Rule = {
   id: 's3-versioning',
   title: 'S3 bucket versioning',

@@ -1,6 +1,9 @@
 /** No security group allows RDP from the internet. */
 import { sgRule } from './sgCommon';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Deny public RDP';
+
 export const rule = sgRule(
   {
     id: 'sg-rdp-restricted',

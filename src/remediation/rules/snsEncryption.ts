@@ -2,6 +2,9 @@
 import { attrRule } from './attrRule';
 import { nonEmptyString as nonEmpty } from './helpers';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable KMS encryption';
+
 export const rule = attrRule({
   id: 'sns-encryption',
   title: 'SNS topic encryption',

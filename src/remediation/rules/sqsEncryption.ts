@@ -17,6 +17,9 @@ const base = attrRule({
   explanation: 'Enables server-side encryption with SQS-managed keys (SSE-SQS) for messages at rest.',
 });
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable encryption at rest';
+
 export const rule: Rule = {
   ...base,
   check: (ctx) =>

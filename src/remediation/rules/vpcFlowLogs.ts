@@ -2,6 +2,9 @@
 import type { Rule } from '../types';
 import { insertAfterTarget, need, newLabel, patch, q, referencing } from './helpers';
 
+/** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
+export const prAction = 'Enable flow logs';
+
 export const rule: Rule = {
   id: 'vpc-flow-logs',
   title: 'VPC flow logs enabled',
