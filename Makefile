@@ -25,7 +25,7 @@ check-deploy: setup
 	./scripts/check-docker.sh
 
 demo: setup
-	npx tsx src/sandbox/demo.ts
+	npx tsx src/sandbox/demo.ts $(ARGS)
 
 worker: build
 	node dist/workers/main.js

@@ -13,6 +13,8 @@ export class TerraFixError extends Error {
 
 /** Malformed configuration (names the variables and what was expected). */
 export class ConfigError extends TerraFixError {}
+/** A CLI argument or option that is not valid (checked before any connection is made). */
+export class InvalidArgumentError extends TerraFixError {}
 /** A failure payload that is not a valid Failure. */
 export class InvalidFailureError extends TerraFixError {}
 /** The failing resource could not be found in the repository. */

@@ -54,6 +54,8 @@ export interface ActivityDeps {
   logger: Logger;
   stages: StageImplementations;
   metrics?: ActivityMetrics;
+  /** Head SHA of a repository's default branch ("owner/name"): lets the poll re-try not_found/no_fix. */
+  branchHead?: (repo: string) => Promise<string | undefined>;
 }
 
 const STAGE_NAMES: (keyof StageImplementations)[] = [
@@ -144,7 +146,7 @@ export function createActivities(deps: ActivityDeps): TerraFixActivities {
 
   return {
     filterSuppressed: wrap('filterSuppressed', (async (keys: string[]) =>
-      deps.records.suppressed(keys)) as never),
+      deps.records.suppressed(keys, { headOf: deps.branchHead })) as never),
     claim: wrap('claim', (async (input: Parameters<TerraFixActivities['claim']>[0]) =>
       deps.records.claim(input)) as never),
     record: wrap('record', (async (input: Parameters<TerraFixActivities['record']>[0]) => {

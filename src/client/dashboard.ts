@@ -79,7 +79,9 @@ export function dashboardLinks(uiUrl: string, namespace: string): DashboardLink[
     l('Resource not found in Terraform', eq('TerraFixOutcome', 'not_found')),
     l('No fix / fix rejected by validation', eq('TerraFixOutcome', 'no_fix', 'fix_rejected')),
     l('PR closed unmerged or stale', eq('TerraFixOutcome', 'rejected', 'rejected_by_reviewer', 'stale')),
-    l('Resolved', eq('TerraFixOutcome', 'resolved', 'resolved_elsewhere', 'already_compliant')),
+    l('Resolved (Vanta passes again)', eq('TerraFixOutcome', 'resolved', 'resolved_elsewhere')),
+    l('Already compliant in Terraform (not applied yet?)', eq('TerraFixOutcome', 'already_compliant')),
+    l('Skipped (handled by an earlier run)', eq('TerraFixOutcome', 'skipped')),
     { ...repoLink(uiUrl, namespace, REPO_PLACEHOLDER), title: `By repository (replace ${REPO_PLACEHOLDER})` },
     {
       ...testLink(uiUrl, namespace, TEST_ID_PLACEHOLDER),

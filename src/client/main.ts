@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../errors';
 import { register as registerAnalyze } from './commands/analyze';
+import { register as registerDashboard } from './commands/dashboard';
 import { register as registerFix } from './commands/fix';
 import { register as registerRules } from './commands/rules';
 import { register as registerScan } from './commands/scan';
@@ -21,10 +22,14 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerFix(program);
   registerRules(program);
+  registerDashboard(program);
   registerScan(program);
   registerVanta(program);
   return program;
 }
+
+/** Errors whose message says it all: printed without their class name. */
+const PLAIN_ERRORS = ['Error', 'TemporalUnreachableError', 'InvalidArgumentError'];
 
 /** Runs the CLI with the given argv; returns the exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
@@ -44,11 +49,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       process.env.CODEC_SERVER_TOKEN,
     ];
     process.stderr.write(
-      `terrafix: ${redactSecrets(`${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`, secrets)
+      `terrafix: ${redactSecrets(
+        `${e.name && !PLAIN_ERRORS.includes(e.name) ? `${e.name}: ` : ''}${e.message}`,
+        secrets,
+      )
         .split('\n')
         .join('\n  ')}\n`,
     );
-    return e.name === 'ConfigError' || e.name === 'InvalidFailureError' ? 2 : 1;
+    return ['ConfigError', 'InvalidFailureError', 'InvalidArgumentError'].includes(e.name) ? 2 : 1;
   }
 }
 

@@ -27,6 +27,11 @@ export function temporalConnectionSettings(c: Config): TemporalConnectionSetting
   return opts;
 }
 
+/** The Temporal server could not be reached (the message is one line with a hint). */
+export class TemporalUnreachableError extends Error {
+  override name = 'TemporalUnreachableError';
+}
+
 /** Connects a Temporal client (plain, mTLS or API key). */
 export async function connectClient(c: Config): Promise<Client> {
   const opts: ConnectionOptions = { ...temporalConnectionSettings(c), connectTimeout: '10s' };
@@ -34,8 +39,9 @@ export async function connectClient(c: Config): Promise<Client> {
   try {
     connection = await Connection.connect(opts);
   } catch (err) {
-    throw new Error(
-      `cannot reach Temporal at ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE}): ${(err as Error).message}`,
+    throw new TemporalUnreachableError(
+      `cannot reach Temporal at ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE}): ${(err as Error).message.replace(/\s+/g, ' ').slice(0, 300)}. ` +
+        'Hint: is the Temporal server running? Set TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE (for the demo: source ~/.cache/terrafix/demo/env).',
     );
   }
   return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(c) });

@@ -27,6 +27,8 @@ export interface CodeHost {
   readonly kind: 'github' | 'local';
   /** Resolves the repository, its default branch (from the host) and its head SHA; warms the cache. */
   prepare(failure: Failure, opts?: HeartbeatOption): Promise<PreparedRepo>;
+  /** Head SHA of the repository's default branch (the poll re-tries not_found/no_fix after it moves). */
+  defaultBranchHead(repo: RepoRef): Promise<string>;
   /** Directory holding the repository root at `sha` (no-op on a cache hit). */
   ensureCheckout(repo: RepoRef | PreparedRepo, sha: string, opts?: HeartbeatOption): Promise<string>;
   /** Creates or updates the PR for a failure; never reopens a PR a reviewer closed. */

@@ -97,6 +97,15 @@ export class LocalCodeHost implements CodeHost {
     return p;
   }
 
+  async defaultBranchHead(repo: RepoRef): Promise<string> {
+    const gitDir = this.gitDir(repo);
+    const head = await runGit(['--git-dir', gitDir, 'symbolic-ref', '--short', 'HEAD']);
+    const sha = await resolveRef(gitDir, `refs/heads/${head.stdout.trim()}`);
+    if (!sha)
+      throw new RepoNotMappedError(`local repository ${repo.owner}/${repo.name} has no default branch head`);
+    return sha;
+  }
+
   async prepare(failure: Failure, opts: HeartbeatOption = {}): Promise<PreparedRepo> {
     const repo = resolveRepo(failure, this.o.mapping);
     const gitDir = this.gitDir(repo);

@@ -130,6 +130,14 @@ export class GitHubCodeHost implements CodeHost {
     return new GitHubApiError(msg);
   }
 
+  async defaultBranchHead(repo: RepoRef): Promise<string> {
+    const info = await this.repoInfo(repo);
+    const ref = await this.api(`get ref ${info.defaultBranch}`, () =>
+      this.gh.git.getRef({ owner: repo.owner, repo: repo.name, ref: `heads/${info.defaultBranch}` }),
+    );
+    return ref.data.object.sha;
+  }
+
   async prepare(failure: Failure, opts: HeartbeatOption = {}): Promise<PreparedRepo> {
     const repo = resolveRepo(failure, this.o.mapping);
     const info = await this.repoInfo(repo);

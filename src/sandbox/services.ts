@@ -7,17 +7,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
 
-/** TerraFix's custom search attributes, all Keyword-typed. */
-export const SEARCH_ATTRIBUTES = [
-  'TerraFixFailureKey',
-  'TerraFixTestId',
-  'TerraFixRuleId',
-  'TerraFixRepo',
-  'TerraFixStage',
-  'TerraFixOutcome',
-  'TerraFixSeverity',
-] as const;
+/** TerraFix's custom search attributes, all Keyword-typed (src/workflows/definitions.ts). */
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_NAMES;
 
 /** Asks the OS for a free TCP port on loopback. */
 export function freePort(): Promise<number> {

@@ -20,6 +20,25 @@ export const BLOCKING_STATUSES: ReadonlySet<RecordStatus> = new Set<RecordStatus
   'failed',
 ]);
 
+/** Outcomes decided on one commit: a new commit on the default branch makes them worth another try. */
+export const RECHECK_ON_NEW_COMMIT: ReadonlySet<RecordStatus> = new Set<RecordStatus>([
+  'not_found',
+  'no_fix',
+  'fix_rejected',
+]);
+
+// KEYS[1] = record key, ARGV[1] = the record JSON last read: deletes it only if nothing rewrote it.
+const DELETE_IF_SAME = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+local ok, a = pcall(cjson.decode, cur)
+local ok2, b = pcall(cjson.decode, ARGV[1])
+if ok and ok2 and a['runId'] == b['runId'] and a['status'] == b['status'] and a['updatedAt'] == b['updatedAt'] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
 // KEYS[1] = record key. ARGV: workflowId, runId, nowIso, ttlSeconds, newRecordJson.
 // Claimed when there is no record, when the record belongs to this run (an activity retry), or when
 // it is an in_progress claim of an earlier run of the same workflow id: Temporal allows one open run
@@ -129,13 +148,40 @@ export class RecordStore {
     return out;
   }
 
-  /** Keys whose record blocks a new remediation. */
-  async suppressed(keys: string[]): Promise<string[]> {
+  /**
+   * Keys whose record blocks a new remediation. With `headOf`, a not_found / no_fix / fix_rejected
+   * record stops blocking (and is deleted) once its repository's default branch has moved past the
+   * commit it was decided on: the repository changed, so the answer may have too.
+   */
+  async suppressed(
+    keys: string[],
+    opts: { headOf?: (repo: string) => Promise<string | undefined> } = {},
+  ): Promise<string[]> {
     const recs = await this.getMany(keys);
-    return keys.filter((k) => {
+    const heads = new Map<string, Promise<string | undefined>>();
+    const headOf = (repo: string) => {
+      let h = heads.get(repo);
+      if (!h) {
+        // A lookup that fails keeps the record: the TTL still ends it.
+        h = opts.headOf!(repo).catch(() => undefined);
+        heads.set(repo, h);
+      }
+      return h;
+    };
+    const out: string[] = [];
+    for (const k of keys) {
       const r = recs.get(k);
-      return r !== undefined && BLOCKING_STATUSES.has(r.status);
-    });
+      if (r === undefined || !BLOCKING_STATUSES.has(r.status)) continue;
+      if (opts.headOf && RECHECK_ON_NEW_COMMIT.has(r.status) && r.repo && r.sha) {
+        const head = await headOf(r.repo);
+        if (head && head !== r.sha) {
+          await this.redis.eval(DELETE_IF_SAME, 1, this.key(k), JSON.stringify(r));
+          continue;
+        }
+      }
+      out.push(k);
+    }
+    return out;
   }
 
   async delete(failureKey: string): Promise<void> {

@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities, missingStages, type StageImplementations } from '../activities';
 import { ConfigError } from '../errors';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
 import { loadConfig, taskQueues, type Config } from '../config';
 import { connectClient } from '../client/temporal';
 import { dataConverterFor } from '../temporal/codec';
@@ -15,7 +16,8 @@ import { createLogger, logger, registerSecret, setLogger, type Logger } from '..
 import { RecordStore } from '../state/recordStore';
 import { startHealthServer } from './health';
 import { createMetrics } from './metrics';
-import { buildStages, type ProductionDeps } from './production';
+import { createCodeHost } from '../github';
+import { buildStages, hasCodeHostConfig, type ProductionDeps } from './production';
 import { connectionOptions, createWorkerSet, installRuntime } from './worker';
 import { freePort } from '../sandbox/services';
 
@@ -97,6 +99,39 @@ export function selectStages(built: StageImplementations, wanted?: string[]): St
   return out;
 }
 
+/**
+ * The workflows upsert TerraFix's search attributes; an unregistered one would fail every workflow
+ * task. So the worker refuses to start (ConfigError with the commands to run) when one is missing. A
+ * server that does not let the worker list them (Temporal Cloud without the permission) only warns.
+ */
+export async function checkSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+  log: Logger,
+): Promise<void> {
+  let custom: Record<string, unknown>;
+  try {
+    const r = await connection.operatorService.listSearchAttributes({ namespace });
+    custom = (r.customAttributes ?? {}) as Record<string, unknown>;
+  } catch (err) {
+    log.warn(
+      { err: (err as Error).message },
+      "could not list the namespace search attributes; make sure TerraFix's are registered (README)",
+    );
+    return;
+  }
+  const missing = SEARCH_ATTRIBUTE_NAMES.filter((n) => !(n in custom));
+  if (missing.length)
+    throw new ConfigError(
+      `invalid configuration: namespace ${namespace} lacks TerraFix's search attributes ${missing.join(', ')}; register them once:\n${missing
+        .map(
+          (n) =>
+            `  temporal operator search-attribute create --namespace ${namespace} --name ${n} --type Keyword`,
+        )
+        .join('\n')}`,
+    );
+}
+
 /** Runs the worker until SIGINT/SIGTERM; resolves after a graceful shutdown. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   const config = opts.config ?? loadConfig();
@@ -152,7 +187,10 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const records = new RecordStore(redis, { ttlSeconds: config.STATE_RETENTION_DAYS * 86400 });
 
-  const built = await buildStages({ config, redis, logger: log, metrics, ...opts.overrides });
+  // One code host for the stages and the poll's branch-head check.
+  const codeHost =
+    opts.overrides?.codeHost ?? (hasCodeHostConfig(config) ? createCodeHost(config, log) : undefined);
+  const built = await buildStages({ config, redis, logger: log, metrics, ...opts.overrides, codeHost });
   let stages: StageImplementations;
   try {
     stages = selectStages(built, opts.stages);
@@ -167,9 +205,27 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
       `not served by this worker (--stages): ${missing.join(', ')}; they fail with StageNotImplementedError here`,
     );
   }
-  const activities = createActivities({ records, logger: log, stages, metrics });
+  const activities = createActivities({
+    records,
+    logger: log,
+    stages,
+    metrics,
+    branchHead: codeHost
+      ? (repo) => {
+          const [owner, name] = repo.split('/');
+          return owner && name ? codeHost.defaultBranchHead({ owner, name }) : Promise.resolve(undefined);
+        }
+      : undefined,
+  });
 
   const connection = await NativeConnection.connect(connectionOptions(config));
+  try {
+    await checkSearchAttributes(connection, config.TEMPORAL_NAMESPACE, log);
+  } catch (err) {
+    await connection.close();
+    redis.disconnect();
+    throw err;
+  }
   const bundlePath = opts.workflowBundlePath ?? process.env.TERRAFIX_WORKFLOW_BUNDLE;
   const set = await createWorkerSet({
     connection,

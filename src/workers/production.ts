@@ -94,6 +94,11 @@ export function llmFromConfig(config: Config): LlmClient | null {
   });
 }
 
+/** True when the configuration names a code host (GitHub token or App, or CODE_HOST=local). */
+export function hasCodeHostConfig(config: Config): boolean {
+  return config.CODE_HOST === 'local' || Boolean(config.GITHUB_TOKEN || config.GITHUB_APP_ID);
+}
+
 /** Builds the stage implementations this configuration supports. */
 export async function buildStages(deps: ProductionDeps): Promise<StageImplementations> {
   const { config, logger, metrics } = deps;
@@ -103,11 +108,7 @@ export async function buildStages(deps: ProductionDeps): Promise<StageImplementa
     Object.assign(stages, createVantaStages(config, { redis: deps.redis, logger }));
   }
 
-  const hasCodeHost =
-    deps.codeHost !== undefined ||
-    config.CODE_HOST === 'local' ||
-    Boolean(config.GITHUB_TOKEN || config.GITHUB_APP_ID);
-  if (!hasCodeHost) return stages;
+  if (deps.codeHost === undefined && !hasCodeHostConfig(config)) return stages;
   const host = deps.codeHost ?? createCodeHost(config, logger);
   const llm = deps.llm === undefined ? llmFromConfig(config) : deps.llm;
   const indexes = new IndexCache();

@@ -14,40 +14,51 @@ export const SA = {
   stage: defineSearchAttributeKey('TerraFixStage', SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey('TerraFixOutcome', SearchAttributeType.KEYWORD),
   severity: defineSearchAttributeKey('TerraFixSeverity', SearchAttributeType.KEYWORD),
+  prUrl: defineSearchAttributeKey('TerraFixPrUrl', SearchAttributeType.KEYWORD),
 };
 
-export type Stage =
-  | 'queued'
-  | 'claim'
-  | 'prepare'
-  | 'analyze'
-  | 'generate'
-  | 'validate'
-  | 'open_pr'
-  | 'record'
-  | 'awaiting_merge'
-  | 'awaiting_vanta'
-  | 'done';
+/** Names of TerraFix's custom search attributes (all Keyword), to register once per namespace. */
+export const SEARCH_ATTRIBUTE_NAMES: string[] = Object.values(SA).map((k) => k.name);
 
-export type Outcome =
-  | 'pr_opened'
-  | 'already_compliant'
-  | 'not_found'
-  | 'no_fix'
-  | 'fix_rejected'
-  | 'skipped'
-  | 'failed'
-  | 'resolved'
-  | 'rejected'
-  | 'stale'
-  | 'resolved_elsewhere'
-  | 'rejected_by_reviewer';
+/** Every stage, in order (the TerraFixStage values). */
+export const STAGES = [
+  'queued',
+  'claim',
+  'prepare',
+  'analyze',
+  'generate',
+  'validate',
+  'open_pr',
+  'record',
+  'awaiting_merge',
+  'awaiting_vanta',
+  'done',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Every final outcome of a remediation. */
+export const OUTCOMES = [
+  'pr_opened',
+  'already_compliant',
+  'not_found',
+  'no_fix',
+  'fix_rejected',
+  'skipped',
+  'failed',
+  'resolved',
+  'rejected',
+  'stale',
+  'resolved_elsewhere',
+  'rejected_by_reviewer',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /**
  * Values of the TerraFixOutcome search attribute: the final outcome, or the live state while a
  * followed PR is open (`pr_open`) or merged and waiting for Vanta's re-check (`awaiting_vanta`).
  */
-export type LiveOutcome = Outcome | 'pr_open' | 'awaiting_vanta';
+export const LIVE_OUTCOMES = [...OUTCOMES, 'pr_open', 'awaiting_vanta'] as const;
+export type LiveOutcome = (typeof LIVE_OUTCOMES)[number];
 
 export interface StageTiming {
   stage: Stage;

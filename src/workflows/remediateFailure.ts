@@ -447,6 +447,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       Math.ceil(
         ((options.staleAfterMs ?? 30 * 86_400_000) + (options.vantaWaitMs ?? 2 * 86_400_000)) / 1000,
       ) + 86_400;
+    // The PR's URL as a search attribute: `terrafix list` and the Web UI's columns show it (never encrypted).
+    if (status.prUrl && patched(LIVE_OUTCOME_PATCH))
+      upsertSearchAttributes([{ key: SA.prUrl, value: status.prUrl.slice(0, 2000) }]);
     enter('record');
     await state.record.executeWithOptions(
       { startToCloseTimeout: '30s', retry: stateRetry, summary: 'record pr_open' },

@@ -31,6 +31,7 @@ export async function startTestPipeline(
     dataConverter?: { payloadCodecs: PayloadCodec[] };
     logger?: ActivityDeps['logger'];
     metrics?: ActivityDeps['metrics'];
+    branchHead?: ActivityDeps['branchHead'];
   } = {},
 ): Promise<TestPipeline> {
   const taskQueue = uniqueName('tq');
@@ -46,6 +47,7 @@ export async function startTestPipeline(
     logger: opts.logger ?? pino({ level: 'silent' }),
     stages,
     metrics: opts.metrics,
+    branchHead: opts.branchHead,
   });
   const workers = await createWorkerSet({
     connection: native,

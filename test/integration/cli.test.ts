@@ -5,7 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { describeRemediation, listRemediations, processOnce } from '../../src/client/commands/temporal';
+import {
+  describeRemediation,
+  listRemediations,
+  processOnce,
+  type ListRow,
+} from '../../src/client/commands/temporal';
 import { main } from '../../src/client/main';
 import { startTestPipeline, successfulStages, type TestPipeline } from '../harness/pipeline';
 
@@ -53,14 +58,24 @@ it('process-once starts one remediation from a legacy snake_case failure, status
   const status = await describeRemediation(p.client, failureKey);
   expect(status).toMatchObject({ status: 'COMPLETED', outcome: 'skipped' });
 
-  let rows: Record<string, unknown>[] = [];
+  let rows: ListRow[] = [];
   for (let i = 0; i < 50 && rows.length === 0; i++) {
     rows = (await listRemediations(p.client, { outcome: 'pr_opened' })).filter(
       (x) => x.failureKey === failureKey,
     );
     if (!rows.length) await new Promise((res) => setTimeout(res, 200));
   }
-  expect(rows[0]).toMatchObject({ failureKey, stage: 'done', outcome: 'pr_opened', repo: 'acme/infra' });
+  expect(rows[0]).toMatchObject({
+    failureKey,
+    stage: 'done',
+    outcome: 'pr_opened',
+    repo: 'acme/infra',
+    prUrl: expect.stringContaining('/pull/'),
+  });
+  // The workflow id works as well as the key.
+  expect(await describeRemediation(p.client, `remediate/${failureKey}`)).toMatchObject({
+    outcome: 'skipped',
+  });
 });
 
 it('bad input is one clear line and a non-zero exit', async () => {

@@ -21,7 +21,13 @@ import {
   type RemediationOptions,
   type RemediationResult,
 } from '../../src/workflows/definitions';
-import { sampleFailure, startTestPipeline, successfulStages, type TestPipeline } from '../harness/pipeline';
+import {
+  preparedRepo,
+  sampleFailure,
+  startTestPipeline,
+  successfulStages,
+  type TestPipeline,
+} from '../harness/pipeline';
 import { uniqueName } from '../harness/env';
 
 jest.setTimeout(120_000);
@@ -35,6 +41,8 @@ const calls: Record<string, number> = {};
 const opened: string[] = [];
 const logLines: { level: number; msg: string; fix?: string }[] = [];
 const configErrors: string[] = [];
+/** Default-branch heads by repository, as the code host would report them. */
+const heads = new Map<string, string>();
 
 beforeAll(async () => {
   const stages: StageImplementations = successfulStages([], calls);
@@ -77,6 +85,7 @@ beforeAll(async () => {
   p = await startTestPipeline(stages, {
     ttlSeconds: 3600,
     logger: pino({ level: 'warn' }, sink),
+    branchHead: async (repo) => heads.get(repo),
     metrics: {
       observeStage: () => undefined,
       observeConfigError: (stage, name) => void configErrors.push(`${stage}:${name}`),
@@ -209,4 +218,23 @@ it('keeps not_found for a day by default; the TTLs come from config', async () =
   const ttl = await p.redis.ttl(`terrafix:record:${f.key}`);
   expect(ttl).toBeGreaterThan(86_000);
   expect(ttl).toBeLessThanOrEqual(86_400);
+});
+
+it('tries a not_found failure again as soon as the default branch moved past the commit it was decided on', async () => {
+  const f = sampleFailure(6, `vanta:rerun-notfound-moved-${uniqueName('k')}`);
+  reported = [f];
+  heads.set('acme/infra', preparedRepo.baseSha);
+  expect(await poll({ ...shortTtls, notFoundRetrySeconds: 86_400 })).toMatchObject({ started: 1 });
+  expect((await result(f.key)).outcome).toBe('not_found');
+  expect(await p.records.get(f.key)).toMatchObject({
+    status: 'not_found',
+    repo: 'acme/infra',
+    sha: preparedRepo.baseSha,
+  });
+  // Same commit: the day-long record holds.
+  expect(await poll()).toMatchObject({ started: 0, suppressed: 1 });
+  // A new commit on the default branch: the record no longer blocks, and the failure runs again.
+  heads.set('acme/infra', 'f'.repeat(40));
+  expect(await poll()).toMatchObject({ started: 1, suppressed: 0 });
+  expect((await result(f.key)).outcome).toBe('not_found');
 });

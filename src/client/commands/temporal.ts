@@ -4,16 +4,18 @@
  */
 import fs from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Command } from 'commander';
+import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
 import { loadConfig, taskQueues, type Config } from '../../config';
 import { dataConverterFor } from '../../temporal/codec';
 import { startCodecServer } from '../../temporal/codecServer';
 import type { Failure } from '../../contracts';
-import { InvalidFailureError } from '../../errors';
+import { InvalidArgumentError, InvalidFailureError } from '../../errors';
 import { normalizeFailure } from '../../terraform/normalizeFailure';
 import {
+  LIVE_OUTCOMES,
   prOutcomeSignal,
   REMEDIATION_ID_REUSE_POLICY,
+  STAGES,
   remediationWorkflowId,
   statusQuery,
   type RemediationResult,
@@ -86,11 +88,18 @@ export async function processOnce(
   };
 }
 
+/** The failure key of a `status` argument: the key itself or its workflow id (`remediate/<key>`). */
+export function failureKeyOfArg(arg: string): string {
+  const prefix = remediationWorkflowId('');
+  return arg.startsWith(prefix) ? arg.slice(prefix.length) : arg;
+}
+
 /** Status of one failure's remediation, from Temporal (query when open, result when closed). */
 export async function describeRemediation(
   client: Client,
-  failureKey: string,
+  keyOrWorkflowId: string,
 ): Promise<Record<string, unknown>> {
+  const failureKey = failureKeyOfArg(keyOrWorkflowId);
   const handle = client.workflow.getHandle(remediationWorkflowId(failureKey));
   const d = await handle.describe();
   const sa = d.typedSearchAttributes;
@@ -105,10 +114,21 @@ export async function describeRemediation(
     outcome: attr('TerraFixOutcome'),
     repo: attr('TerraFixRepo'),
     ruleId: attr('TerraFixRuleId'),
+    prUrl: attr('TerraFixPrUrl'),
   };
   if (d.status.name === 'RUNNING') {
-    const s: RemediationStatus = await handle.query(statusQuery);
-    return { ...base, ...s };
+    // A query needs a worker: without one, answer from visibility after 5 s instead of hanging.
+    try {
+      const s: RemediationStatus = await client.withDeadline(Date.now() + 5000, () =>
+        handle.query(statusQuery),
+      );
+      return { ...base, ...s };
+    } catch (err) {
+      return {
+        ...base,
+        note: `no worker answered the status query (${(err as Error).message.split('\n')[0]}); is a worker running on this task queue?`,
+      };
+    }
   }
   if (d.status.name === 'COMPLETED') {
     const r = (await handle.result()) as RemediationResult;
@@ -118,28 +138,82 @@ export async function describeRemediation(
 }
 
 function quote(v: string): string {
-  return `'${v.replace(/'/g, "\\'")}'`;
+  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export interface ListFilter {
+  stage?: string;
+  outcome?: string;
+  repo?: string;
+  limit?: number;
+}
+
+export interface ListRow {
+  failureKey: string;
+  status: string;
+  stage?: string;
+  outcome?: string;
+  repo?: string;
+  ruleId?: string;
+  prUrl?: string;
+  started: string;
+}
+
+/** Checks `list` filters before connecting: a typo is an error, never an empty list. */
+export function checkListFilter(o: ListFilter): void {
+  if (o.stage && !(STAGES as readonly string[]).includes(o.stage))
+    throw new InvalidArgumentError(`--stage: expected one of ${STAGES.join(', ')}; got "${o.stage}"`);
+  if (o.outcome && !(LIVE_OUTCOMES as readonly string[]).includes(o.outcome))
+    throw new InvalidArgumentError(
+      `--outcome: expected one of ${LIVE_OUTCOMES.join(', ')}; got "${o.outcome}"`,
+    );
+  if (o.repo && !/^[\w.-]+\/[\w.-]+$/.test(o.repo))
+    throw new InvalidArgumentError(`--repo: expected owner/name; got "${o.repo}"`);
+}
+
+/** `list` as a table with a header; long cells are cut so a row stays readable. */
+export function formatList(rows: ListRow[]): string[] {
+  const cols: [string, (r: ListRow) => string, number][] = [
+    ['FAILURE KEY', (r) => r.failureKey, 60],
+    ['STATUS', (r) => r.status, 10],
+    ['STAGE', (r) => r.stage ?? '', 14],
+    ['OUTCOME', (r) => r.outcome ?? '', 20],
+    ['REPO', (r) => r.repo ?? '', 30],
+    ['RULE', (r) => r.ruleId ?? '', 28],
+    ['PR', (r) => r.prUrl ?? '', 200],
+  ];
+  const cut = (v: string, max: number) => (v.length > max ? `${v.slice(0, max - 1)}…` : v);
+  const cells = [cols.map((c) => c[0]), ...rows.map((r) => cols.map(([, get, max]) => cut(get(r), max)))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells.map((row) =>
+    row
+      .map((v, i) => (i === row.length - 1 ? v : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Lists remediations from Temporal visibility, filtered by stage and outcome. */
-export async function listRemediations(
-  client: Client,
-  filter: { stage?: string; outcome?: string; limit?: number },
-) {
+export async function listRemediations(client: Client, filter: ListFilter): Promise<ListRow[]> {
   const clauses = ["WorkflowType = 'remediateFailureWorkflow'"];
   if (filter.stage) clauses.push(`TerraFixStage = ${quote(filter.stage)}`);
   if (filter.outcome) clauses.push(`TerraFixOutcome = ${quote(filter.outcome)}`);
-  const rows: Record<string, unknown>[] = [];
+  if (filter.repo) clauses.push(`TerraFixRepo = ${quote(filter.repo)}`);
+  const rows: ListRow[] = [];
   for await (const w of client.workflow.list({ query: clauses.join(' AND ') })) {
     const sa = w.typedSearchAttributes.getAll();
-    const attr = (name: string) => sa.find((p) => p.key.name === name)?.value;
+    const attr = (name: string) => {
+      const v = sa.find((p) => p.key.name === name)?.value;
+      return typeof v === 'string' ? v : undefined;
+    };
     rows.push({
-      failureKey: attr('TerraFixFailureKey'),
+      failureKey: attr('TerraFixFailureKey') ?? w.workflowId,
       status: w.status.name,
       stage: attr('TerraFixStage'),
       outcome: attr('TerraFixOutcome'),
       repo: attr('TerraFixRepo'),
       ruleId: attr('TerraFixRuleId'),
+      prUrl: attr('TerraFixPrUrl'),
       started: w.startTime.toISOString(),
     });
     if (rows.length >= (filter.limit ?? 200)) break;
@@ -242,8 +316,8 @@ export function register(program: Command): void {
     );
 
   program
-    .command('status <failureKey>')
-    .description('stage, outcome, timings and PR of one failure, from Temporal')
+    .command('status <failureKeyOrWorkflowId>')
+    .description('stage, outcome, timings and PR of one failure (its key or remediate/<key>), from Temporal')
     .action((key: string) =>
       withClient(async (client) => {
         try {
@@ -258,34 +332,43 @@ export function register(program: Command): void {
   program
     .command('list')
     .description('remediations from Temporal visibility')
-    .option('--stage <stage>', 'filter by stage')
-    .option('--outcome <outcome>', 'filter by outcome')
+    .option('--stage <stage>', `filter by stage (${STAGES.join(', ')})`)
+    .option('--outcome <outcome>', `filter by outcome (${LIVE_OUTCOMES.join(', ')})`)
+    .option('--repo <owner/name>', 'filter by repository')
+    .option('--limit <n>', 'at most this many rows (default 200)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new CommanderArgumentError('expected a positive integer');
+      return n;
+    })
     .option('--json', 'print JSON')
-    .action((o: { stage?: string; outcome?: string; json?: boolean }) =>
-      withClient(async (client) => {
+    .action((o: ListFilter & { json?: boolean }) => {
+      checkListFilter(o);
+      return withClient(async (client) => {
         const rows = await listRemediations(client, o);
         if (o.json) return print(JSON.stringify(rows));
-        for (const r of rows)
-          print([r.failureKey, r.status, r.stage, r.outcome ?? '', r.repo ?? '', r.ruleId ?? ''].join('\t'));
+        if (rows.length) for (const line of formatList(rows)) print(line);
         print(`${rows.length} remediation(s)`);
-      }),
-    );
+      });
+    });
 
   program
     .command('pr-event <failureKey> <state>')
     .description(
       'tell a remediation its PR was merged, closed or is still open (webhook receivers call this)',
     )
-    .action((key: string, state: string) =>
-      withClient(async (client) => {
-        if (!['merged', 'closed', 'open'].includes(state))
-          throw new Error(`state must be merged, closed or open, not "${state}"`);
+    .action((key: string, state: string) => {
+      // Arguments are checked before any connection is made.
+      if (!['merged', 'closed', 'open'].includes(state))
+        throw new InvalidArgumentError(`state must be merged, closed or open, not "${state}"`);
+      if (!failureKeyOfArg(key)) throw new InvalidArgumentError('failure key must not be empty');
+      key = failureKeyOfArg(key);
+      return withClient(async (client) => {
         await client.workflow
           .getHandle(remediationWorkflowId(key))
           .signal(prOutcomeSignal, { state: state as 'merged' | 'closed' | 'open' });
         print(`signalled ${remediationWorkflowId(key)}: ${state}`);
-      }),
-    );
+      });
+    });
 
   program
     .command('codec-server')
