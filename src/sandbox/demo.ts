@@ -27,14 +27,15 @@ import { ensureSchedule } from '../client/schedule';
 import { runGit } from '../github/git';
 import { createLogger } from '../logger';
 import { RecordStore } from '../state/recordStore';
-import { dataConverterFor } from '../temporal/codec';
+import { AesGcmPayloadCodec, dataConverterFor, parsePayloadKeys } from '../temporal/codec';
+import { startCodecServer } from '../temporal/codecServer';
 import {
   remediationWorkflowId,
   statusQuery,
   type PollResult,
   type RemediationResult,
 } from '../workflows/definitions';
-import { startSandbox, type Sandbox } from './sandbox';
+import { SANDBOX_PAYLOAD_KEY, startSandbox, type Sandbox } from './sandbox';
 import {
   findRedisServer,
   freePort,
@@ -410,13 +411,23 @@ async function main(): Promise<number> {
   });
 
   out(`TerraFix sandbox demo — state in ${dir}${verbose ? ' (verbose)' : ''}`);
+  // The sandbox encrypts payloads like production; a codec server with its (public) key lets the Web
+  // UI show summaries, details and inputs. Loopback only, no token: the dev server's UI cannot send one.
+  const uiPort = await portOr(8233);
+  const codec = await startCodecServer({
+    codec: new AesGcmPayloadCodec(parsePayloadKeys(JSON.stringify({ sandbox: SANDBOX_PAYLOAD_KEY }))),
+    insecureLoopbackWithoutToken: true,
+    allowedOrigin: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+  });
+  stops.push(() => codec.stop());
   const [temporal, redis]: [TemporalDevServer, RedisServer] = await Promise.all([
     (async () =>
       startTemporalDevServer({
         port: await portOr(7233),
-        uiPort: await portOr(8233),
+        uiPort,
         dbFile: path.join(dir, 'temporal.db'),
         logFile: path.join(dir, 'temporal.log'),
+        uiCodecEndpoint: codec.url,
       }))(),
     startPersistentRedis(dir),
   ]);
@@ -424,7 +435,9 @@ async function main(): Promise<number> {
     () => temporal.stop(),
     () => redis.stop(),
   );
-  out(`${elapsed()} Temporal dev server ${temporal.address}, Web UI ${temporal.uiUrl}`);
+  out(
+    `${elapsed()} Temporal dev server ${temporal.address}, Web UI ${temporal.uiUrl} (decodes through ${codec.url})`,
+  );
   out(`${elapsed()} Redis ${redis.url} (append-only file in ${dir})`);
 
   const sb = await startSandbox({
@@ -624,10 +637,15 @@ async function main(): Promise<number> {
   const uiUrl = temporal.uiUrl;
   out('');
   out(`Temporal Web UI dashboard (${uiUrl}):`);
-  for (const l of dashboardLinks(uiUrl, sb.config.TEMPORAL_NAMESPACE)) {
+  // The questions a demo viewer asks first; `terrafix dashboard` prints all of them.
+  const links = dashboardLinks(uiUrl, sb.config.TEMPORAL_NAMESPACE);
+  for (const l of links.filter((x) =>
+    /^(All remediations|Pull requests open|Failed|Resource not found)/.test(x.title),
+  )) {
     out(`  ${l.title}`);
     out(`    ${l.url}`);
   }
+  out(`  … ${links.length} links in all: \`bin/terrafix dashboard\` (with the environment below)`);
 
   const cliEnv = { ...sb.env, TEMPORAL_UI_URL: uiUrl };
   const envPath = path.join(dir, 'env');

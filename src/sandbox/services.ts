@@ -108,7 +108,15 @@ export interface TemporalDevServer extends RunningService {
 
 /** Starts `temporal server start-dev` with an in-memory store unless dbFile is given. */
 export async function startTemporalDevServer(
-  opts: { port?: number; uiPort?: number; headless?: boolean; dbFile?: string; logFile?: string } = {},
+  opts: {
+    port?: number;
+    uiPort?: number;
+    headless?: boolean;
+    dbFile?: string;
+    logFile?: string;
+    /** The Web UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+    uiCodecEndpoint?: string;
+  } = {},
 ): Promise<TemporalDevServer> {
   const cli = findTemporalCli();
   if (!cli) {
@@ -134,6 +142,7 @@ export async function startTemporalDevServer(
   ];
   if (opts.headless) args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa}=Keyword`);
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(cli, args, { stdio: ['ignore', out, out] });

@@ -12,9 +12,14 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 export interface CodecServerOptions {
   codec: PayloadCodec;
   /** Bearer token every request must present. */
-  token: string;
-  /** The Web UI origin allowed by CORS, e.g. http://localhost:8233. */
-  allowedOrigin: string;
+  token?: string;
+  /**
+   * Sandbox only: no token, served on 127.0.0.1 only. The demo's key is public, and the dev server's
+   * Web UI cannot send a static token; production always sets a token.
+   */
+  insecureLoopbackWithoutToken?: boolean;
+  /** The Web UI origin(s) allowed by CORS, e.g. http://localhost:8233. */
+  allowedOrigin: string | string[];
   port?: number;
   host?: string;
 }
@@ -70,9 +75,14 @@ function readBody(req: IncomingMessage, limit = 8 * 1024 * 1024): Promise<string
 
 /** Starts the codec server (see the file comment). */
 export async function startCodecServer(o: CodecServerOptions): Promise<RunningCodecServer> {
-  if (!o.token) throw new Error('CODEC_SERVER_TOKEN: a bearer token is required');
-  const cors = (res: ServerResponse) => {
-    res.setHeader('Access-Control-Allow-Origin', o.allowedOrigin);
+  if (!o.token && !o.insecureLoopbackWithoutToken)
+    throw new Error('CODEC_SERVER_TOKEN: a bearer token is required');
+  if (!o.token && (o.host ?? '127.0.0.1') !== '127.0.0.1')
+    throw new Error('a codec server without a token listens on 127.0.0.1 only');
+  const origins = Array.isArray(o.allowedOrigin) ? o.allowedOrigin : [o.allowedOrigin];
+  const cors = (req: IncomingMessage, res: ServerResponse) => {
+    const origin = req.headers.origin;
+    res.setHeader('Access-Control-Allow-Origin', origin && origins.includes(origin) ? origin : origins[0]!);
     res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-Namespace');
     res.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -80,7 +90,7 @@ export async function startCodecServer(o: CodecServerOptions): Promise<RunningCo
   };
   const server = http.createServer((req, res) => {
     void (async () => {
-      cors(res);
+      cors(req, res);
       if (req.method === 'OPTIONS') {
         res.statusCode = 204;
         res.end();
@@ -92,7 +102,7 @@ export async function startCodecServer(o: CodecServerOptions): Promise<RunningCo
         res.end();
         return;
       }
-      if (!authorised(req, o.token)) {
+      if (o.token && !authorised(req, o.token)) {
         res.statusCode = 401;
         res.end('unauthorised');
         return;

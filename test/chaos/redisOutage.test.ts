@@ -157,10 +157,20 @@ it('workflows wait for Redis and resume; nothing is done without a record; ids s
     );
     expect(recorded).toHaveLength(FAILURES - completedAtStop);
 
-    // Records lost entirely: a new poll starts nothing, Temporal's ids still hold.
+    // Records lost entirely: the record is the gate, so a new poll starts every failure again (their
+    // earlier runs are closed), and each run finds its open PR instead of opening a second one.
     await redis.flushall();
+    const prsBefore = pulls().length;
     const again = await poll();
-    expect(again).toMatchObject({ found: FAILURES, started: 0, alreadyRunning: FAILURES });
+    expect(again).toMatchObject({ found: FAILURES, started: FAILURES, alreadyRunning: 0 });
+    const rerun = (await awaitAllWithProgress(
+      sandbox.expected.map((x) =>
+        calls.track(() => client.workflow.getHandle(remediationWorkflowId(x.failureKey)).result()),
+      ),
+      { what: 'the re-runs after the records were lost', stallMs, diagnose },
+    )) as RemediationResult[];
+    expect(rerun.map((r) => r.outcome)).toEqual(sandbox.expected.map(() => 'pr_opened'));
+    expect(pulls().length).toBe(prsBefore);
   } finally {
     redis.disconnect();
   }

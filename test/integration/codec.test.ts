@@ -161,6 +161,48 @@ describe('codec server', () => {
   });
 });
 
+describe('sandbox codec server (no token, loopback only)', () => {
+  it('needs the explicit sandbox flag, refuses a non-loopback host, and answers both UI origins', async () => {
+    const codec = new AesGcmPayloadCodec(parsePayloadKeys(JSON.stringify({ k1: k() })));
+    await expect(startCodecServer({ codec, allowedOrigin: 'http://localhost:8233' })).rejects.toThrow(
+      'CODEC_SERVER_TOKEN',
+    );
+    await expect(
+      startCodecServer({
+        codec,
+        allowedOrigin: 'http://localhost:8233',
+        insecureLoopbackWithoutToken: true,
+        host: '0.0.0.0',
+      }),
+    ).rejects.toThrow('127.0.0.1 only');
+    const server = await startCodecServer({
+      codec,
+      insecureLoopbackWithoutToken: true,
+      allowedOrigin: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+    });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const [enc] = await codec.encode([plain]);
+      for (const origin of ['http://127.0.0.1:8233', 'http://localhost:8233']) {
+        const r = await fetch(`${server.url}/decode`, {
+          method: 'POST',
+          headers: { Origin: origin },
+          body: JSON.stringify({ payloads: [wire(enc!)] }),
+        });
+        expect(r.status).toBe(200);
+        expect(r.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+      const other = await fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://evil.example' },
+      });
+      expect(other.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('terrafix codec-server (through main)', () => {
   const saved = { ...process.env };
   afterEach(() => {

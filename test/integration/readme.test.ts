@@ -312,6 +312,19 @@ describe('against Temporal', () => {
     expect(once.stdout).toContain(`started remediate/${logs.key}`);
     expect(once.stdout).toContain('"outcome": "pr_opened"');
 
+    // --wait on a queue no worker serves says so at once instead of hanging silently (its own failure:
+    // the run it starts stays queued on that queue).
+    const lonelyFile = path.join(tmp, 'lonely.json');
+    fs.writeFileSync(lonelyFile, JSON.stringify({ ...logs, key: `${logs.key}-lonely` }));
+    const lonely = await startLong(
+      ['process-once', '--failure-json', lonelyFile, '--wait'],
+      { TEMPORAL_TASK_QUEUE: uniqueName('nobody') },
+      /no worker polls task queue/,
+    );
+    expect(lonely.output()).toContain('set TEMPORAL_TASK_QUEUE to the queue your workers serve');
+    lonely.child.kill('SIGTERM');
+    await lonely.exited;
+
     const status = await terrafix(['status', logs.key]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'COMPLETED', outcome: 'pr_opened' });

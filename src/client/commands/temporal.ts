@@ -46,6 +46,22 @@ export function readFailureFile(file: string) {
   return normalizeFailure(json);
 }
 
+/** True when some worker polls the workflow task queue (checked before a `--wait` that could hang). */
+export async function hasPollers(client: Client, queue: string): Promise<boolean> {
+  try {
+    const r = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: queue },
+      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+    });
+    return (r.pollers ?? []).length > 0;
+  } catch {
+    return true; // cannot tell: do not warn
+  }
+}
+
+const warn = (line: string) => process.stderr.write(`terrafix: ${line}\n`);
+
 /** Starts (or finds) the remediation for one failure; with wait, prints its result. */
 export async function processOnce(
   client: Client,
@@ -80,6 +96,11 @@ export async function processOnce(
     out(`already running: ${workflowId}`);
   }
   if (!opts.wait) return { exitCode: 0 };
+  const queue = taskQueues(config).main;
+  if (!(await hasPollers(client, queue)))
+    warn(
+      `no worker polls task queue ${queue} now: waiting anyway. Start \`terrafix worker\`, or set TEMPORAL_TASK_QUEUE to the queue your workers serve.`,
+    );
   const result = (await client.workflow.getHandle(workflowId).result()) as RemediationResult;
   out(JSON.stringify(result, null, 2));
   return {
