@@ -146,3 +146,16 @@ describe('CODEOWNERS', () => {
     expect(reviewersFor(rules, ['x/modules/a.txt']).users).toEqual(['everyone']);
   });
 });
+
+describe('octokit request-log levels', () => {
+  it('treats 404, 409 and 422 as expected answers, in the format octokit writes', async () => {
+    const { isExpectedStatusLine } = await import('../../src/github/octokit');
+    expect(
+      isExpectedStatusLine('GET /repos/acme/infra/branches/terrafix%2Fx - 404 with id 0A1B:2C3D in 12ms'),
+    ).toBe(true);
+    expect(isExpectedStatusLine('GET /repos/acme/infra/contents/CODEOWNERS - 404 in 3ms')).toBe(true);
+    expect(isExpectedStatusLine('POST /repos/acme/infra/labels - 422 with id X in 8ms')).toBe(true);
+    expect(isExpectedStatusLine('POST /repos/acme/infra/pulls - 500 with id X in 8ms')).toBe(false);
+    expect(isExpectedStatusLine('GET /repos/acme/infra - 401 in 8ms')).toBe(false);
+  });
+});
