@@ -23,7 +23,7 @@ import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import Redis from 'ioredis';
 import { dashboardLinks } from '../client/dashboard';
-import { ensureSchedule } from '../client/schedule';
+import { ensureSchedule } from '../temporal/schedule';
 import { runGit } from '../github/git';
 import { createLogger } from '../logger';
 import { RecordStore } from '../state/recordStore';

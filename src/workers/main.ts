@@ -9,9 +9,9 @@ import { createActivities, missingStages, type StageImplementations } from '../a
 import { ConfigError } from '../errors';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
 import { loadConfig, taskQueues, type Config } from '../config';
-import { connectClient } from '../client/temporal';
+import { connectClient } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/codec';
-import { ensureSchedule, remediationOptionsFromConfig } from '../client/schedule';
+import { ensureSchedule, remediationOptionsFromConfig } from '../temporal/schedule';
 import { createLogger, logger, registerSecret, setLogger, type Logger } from '../logger';
 import { RecordStore } from '../state/recordStore';
 import { startHealthServer } from './health';

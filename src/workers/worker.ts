@@ -11,7 +11,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { taskQueues, type Config } from '../config';
-import { temporalConnectionSettings } from '../client/temporal';
+import { temporalConnectionSettings } from '../temporal/connection';
 import type { TerraFixActivities } from '../activities/types';
 import type { Logger } from '../logger';
 

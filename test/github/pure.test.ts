@@ -1,4 +1,5 @@
 /** Pure parts of the GitHub module: repo mapping, branch names, PR text, CODEOWNERS. */
+import { isExpectedStatusLine } from '../../src/github/octokit';
 import { RepoNotMappedError } from '../../src/errors';
 import { parseCodeOwners, reviewersFor } from '../../src/github/codeowners';
 import {
@@ -148,8 +149,7 @@ describe('CODEOWNERS', () => {
 });
 
 describe('octokit request-log levels', () => {
-  it('treats 404, 409 and 422 as expected answers, in the format octokit writes', async () => {
-    const { isExpectedStatusLine } = await import('../../src/github/octokit');
+  it('treats 404, 409 and 422 as expected answers, in the format octokit writes', () => {
     expect(
       isExpectedStatusLine('GET /repos/acme/infra/branches/terrafix%2Fx - 404 with id 0A1B:2C3D in 12ms'),
     ).toBe(true);

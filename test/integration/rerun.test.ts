@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import type { StageImplementations } from '../../src/activities';
 import { processOnce } from '../../src/client/commands/temporal';
-import { remediationOptionsFromConfig } from '../../src/client/schedule';
+import { remediationOptionsFromConfig } from '../../src/temporal/schedule';
 import { loadConfig } from '../../src/config';
 import type { Failure } from '../../src/contracts';
 import { RepoNotMappedError } from '../../src/errors';

@@ -3,7 +3,7 @@
  * options change (idempotent start-up of every worker).
  */
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { ensureSchedule, scheduleIntervalSeconds } from '../../src/client/schedule';
+import { ensureSchedule, scheduleIntervalSeconds } from '../../src/temporal/schedule';
 import { testClient, uniqueName } from '../harness/env';
 
 it('creates, keeps and updates the schedule idempotently', async () => {

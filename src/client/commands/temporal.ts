@@ -22,8 +22,12 @@ import {
   type RemediationStatus,
 } from '../../workflows/definitions';
 import { remediationStartMetadata } from '../../workflows/remediateFailure';
-import { ensureSchedule, remediationOptionsFromConfig, scheduleIntervalSeconds } from '../schedule';
-import { connectClient } from '../temporal';
+import {
+  ensureSchedule,
+  remediationOptionsFromConfig,
+  scheduleIntervalSeconds,
+} from '../../temporal/schedule';
+import { connectClient } from '../../temporal/connection';
 
 type Out = (line: string) => void;
 

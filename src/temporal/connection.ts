@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 import type { Config } from '../config';
-import { dataConverterFor } from '../temporal/codec';
+import { dataConverterFor } from './codec';
 
 export interface TemporalConnectionSettings {
   address: string;
