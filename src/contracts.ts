@@ -160,3 +160,17 @@ export interface PullRequestResult {
   number?: number;
   branch: string;
 }
+
+/** What the generate stage answers: a patch from a rule or the LLM, or why there is none. */
+export type GenerateResult =
+  | {
+      status: 'patch';
+      engine: 'rule' | 'llm';
+      ruleId?: string;
+      modelId?: string;
+      patch: Patch;
+      tokens: TokenUsage | null;
+    }
+  | { status: 'already_compliant'; ruleId: string; reason: string }
+  | { status: 'no_rule'; reason: string }
+  | { status: 'no_fix'; reason: string };

@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { logContext, type Logger } from '../logger';
 import { CONFIG_ERROR_HINTS, StageNotImplementedError } from '../errors';
 import type { RecordStore } from '../state/recordStore';
-import { groupJoinSignal } from '../workflows/definitions';
+import { GROUP_JOIN_SIGNAL, GROUP_WORKFLOW_TYPE } from '../temporal/names';
 import type { JoinGroupInput, TerraFixActivities } from './types';
 
 export type { TerraFixActivities } from './types';
@@ -17,8 +17,7 @@ export type StageImplementations = Partial<
   Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed' | 'recordPollResult' | 'joinGroup'>
 >;
 
-/** Workflow type name of the group PR workflow (src/workflows/groupPullRequest.ts). */
-export const GROUP_WORKFLOW_TYPE = 'groupPullRequestWorkflow';
+export { GROUP_WORKFLOW_TYPE } from '../temporal/names';
 
 /** Signals the member into its group workflow, starting the group when it is not running. */
 async function joinGroup(input: JoinGroupInput): Promise<void> {
@@ -27,7 +26,7 @@ async function joinGroup(input: JoinGroupInput): Promise<void> {
     workflowId: input.groupWorkflowId,
     taskQueue: input.taskQueue,
     args: [{ groupKey: input.groupKey, testId: input.testId, options: input.options }],
-    signal: groupJoinSignal,
+    signal: GROUP_JOIN_SIGNAL,
     signalArgs: [input.member],
     staticSummary: `TerraFix group PR: ${input.groupKey}`.slice(0, 200),
   });

@@ -4,13 +4,13 @@
  */
 import type {
   Failure,
+  GenerateResult,
   Patch,
   PreparedRepo,
   PullRequestResult,
   RecordStatus,
   RemediationRecord,
   Target,
-  TokenUsage,
   VerifiedFix,
 } from '../contracts';
 
@@ -41,19 +41,6 @@ export interface GenerateInput {
   previousErrors?: string[];
   previousPatch?: Patch;
 }
-
-export type GenerateResult =
-  | {
-      status: 'patch';
-      engine: 'rule' | 'llm';
-      ruleId?: string;
-      modelId?: string;
-      patch: Patch;
-      tokens: TokenUsage | null;
-    }
-  | { status: 'already_compliant'; ruleId: string; reason: string }
-  | { status: 'no_rule'; reason: string }
-  | { status: 'no_fix'; reason: string };
 
 export interface ValidateInput {
   failure: Failure;
@@ -170,3 +157,5 @@ export interface TerraFixActivities {
 }
 
 export type ActivityName = keyof TerraFixActivities;
+
+export type { GenerateResult } from '../contracts';

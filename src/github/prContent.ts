@@ -13,7 +13,7 @@ import type { Failure, Target, VerifiedFix } from '../contracts';
 import { prActionFor, RULES } from '../remediation/rules';
 import type { Rule } from '../remediation/types';
 import { redactCredentials } from '../security/redact';
-import { groupWorkflowId, remediationWorkflowId } from '../workflows/definitions';
+import { groupWorkflowId, remediationWorkflowId } from '../failure/ids';
 
 export const BRANCH_PREFIX = 'terrafix/';
 export const MARKER_PREFIX = '<!-- terrafix:failure-key=';

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { GenerateResult } from '../activities/types';
+import type { GenerateResult } from '../contracts';
 import type { Failure, Patch, Target, TokenUsage, VerifiedFix } from '../contracts';
 import {
   applyPatch,

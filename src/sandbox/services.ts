@@ -7,24 +7,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../process/ports';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
 
 /** TerraFix's custom search attributes, all Keyword-typed (src/workflows/definitions.ts). */
 export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_NAMES;
 
-/** Asks the OS for a free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../process/ports';
 
 function onPath(bin: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {

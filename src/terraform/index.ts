@@ -27,4 +27,3 @@ export {
   CFN_TYPES,
 } from './awsTypes';
 export { validateChange } from './validate';
-export { normalizeFailure } from './normalizeFailure';

@@ -19,7 +19,7 @@ import { createMetrics } from './metrics';
 import { createCodeHost } from '../github';
 import { buildStages, hasCodeHostConfig, type ProductionDeps } from './production';
 import { connectionOptions, createWorkerSet, installRuntime } from './worker';
-import { freePort } from '../sandbox/services';
+import { freePort } from '../process/ports';
 
 export interface RunWorkerOptions {
   config?: Config;

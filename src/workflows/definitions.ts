@@ -4,6 +4,8 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdReusePolicy } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+export { groupKeyOf, groupWorkflowId, remediationWorkflowId } from '../failure/ids';
+import { GROUP_JOIN_SIGNAL } from '../temporal/names';
 import type { Failure, Patch, PreparedRepo, PullRequestResult, Target, TokenUsage } from '../contracts';
 
 export const SA = {
@@ -160,11 +162,6 @@ export const failureResolvedSignal = defineSignal<[]>('failureResolved');
  */
 export const REMEDIATION_ID_REUSE_POLICY = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
 
-/** Workflow id for a failure key: the business key makes duplicates impossible. */
-export function remediationWorkflowId(failureKey: string): string {
-  return `remediate/${failureKey}`;
-}
-
 /** A remediation that joined a group PR: everything needed to rebuild its fix at a newer base. */
 export interface GroupMember {
   workflowId: string;
@@ -229,20 +226,8 @@ export interface GroupResult {
 }
 
 /** Members → group: join (sent with signalWithStart by the joinGroup activity) and leave. */
-export const groupJoinSignal = defineSignal<[GroupMember]>('groupJoin');
+export const groupJoinSignal = defineSignal<[GroupMember]>(GROUP_JOIN_SIGNAL);
 export const groupLeaveSignal = defineSignal<[GroupLeave]>('groupLeave');
 /** Group → member: the PR that now carries (or does not carry) the member's fix. */
 export const groupPrResultSignal = defineSignal<[GroupPrResult]>('groupPrResult');
 export const groupStatusQuery = defineQuery<GroupStatus>('groupStatus');
-
-/** The group key for a repository and test: one PR per (repository, Terraform root, test). */
-export function groupKeyOf(prepared: PreparedRepo, testId: string): string {
-  const r = prepared.repo;
-  const sub = r.path ? `:${r.path.replace(/^\/+|\/+$/g, '')}` : '';
-  return `${r.owner}/${r.name}${sub}/${testId}`;
-}
-
-/** Workflow id of a group PR workflow. */
-export function groupWorkflowId(groupKey: string): string {
-  return `group/${groupKey}`;
-}

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { TerraFixError } from '../../errors';
 import { readFailureAndRepo, type CommandResult } from './input';
-import { indexRepository, locate, normalizeFailure, type LocateResult, type Target } from '../../terraform';
+import { normalizeFailure } from '../../failure';
+import { indexRepository, locate, type LocateResult, type Target } from '../../terraform';
 
 export type { CommandResult };
 

@@ -9,15 +9,9 @@ import type { TokenUsage } from '../../contracts';
 import { TerraFixError } from '../../errors';
 import { readFailureAndRepo, type CommandResult } from './input';
 import { createBedrockLlmClient, type LlmClient } from '../../remediation/llm/client';
+import { normalizeFailure } from '../../failure';
 import { remediate } from '../../remediation/engine';
-import {
-  checkRepoPath,
-  indexRepository,
-  locate,
-  normalizeFailure,
-  writeRepoFile,
-  type Target,
-} from '../../terraform';
+import { checkRepoPath, indexRepository, locate, writeRepoFile, type Target } from '../../terraform';
 
 export type { CommandResult };
 

@@ -10,7 +10,7 @@ import { dataConverterFor } from '../../temporal/codec';
 import { startCodecServer } from '../../temporal/codecServer';
 import type { Failure } from '../../contracts';
 import { InvalidArgumentError, InvalidFailureError } from '../../errors';
-import { normalizeFailure } from '../../terraform/normalizeFailure';
+import { normalizeFailure } from '../../failure/parse';
 import {
   LIVE_OUTCOMES,
   prOutcomeSignal,
