@@ -1,13 +1,24 @@
 /**
- * Error classes shared by all modules. Each sets `name`, which Temporal uses as the failure type:
- * the names in NON_RETRYABLE_ERROR_TYPES end a workflow stage at once instead of retrying it.
+ * Error classes shared by all modules and the one taxonomy of every TerraFix error (ERROR_KINDS). Each
+ * class sets `name`, which Temporal uses as the failure type; the lists the workflows and Temporal's
+ * retry policies need are derived from ERROR_KINDS.
  */
 
-/** Base class: an error TerraFix raised on purpose, with a stable name. */
+/** Base class: an error TerraFix raised on purpose, with a stable name and its kind (ERROR_KINDS). */
 export class TerraFixError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /** Whether Temporal retries it. */
+  get retryable(): boolean {
+    return ERROR_KINDS[this.name]?.retryable ?? true;
+  }
+
+  /** The remediation outcome it ends in. */
+  get outcome(): 'not_found' | 'fix_rejected' | 'no_fix' | 'failed' {
+    return ERROR_KINDS[this.name]?.outcome ?? 'failed';
   }
 }
 
@@ -37,36 +48,81 @@ export class PermanentApiError extends TerraFixError {}
 /** An external API answered with a shape we did not expect. */
 export class ApiShapeError extends TerraFixError {}
 
-/** Failure types that Temporal must not retry. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  'ConfigError',
-  'InvalidFailureError',
-  'ResourceNotFoundError',
-  'RepoNotMappedError',
-  'FixRejectedError',
-  'NoFixAvailableError',
-  'StageNotImplementedError',
-  'PermanentApiError',
-  'ApiShapeError',
-];
+/** How TerraFix treats an error, by its type name (the `name` Temporal reports as the failure type). */
+export interface ErrorKind {
+  /** Temporal retries it with the stage's retry policy. */
+  retryable: boolean;
+  /** The remediation outcome it ends in (default `failed`). */
+  outcome?: 'not_found' | 'fix_rejected' | 'no_fix';
+  /** A configuration error: the fix an operator should make (short record, error log, metric). */
+  configHint?: string;
+  /** The PR limits refused a new PR: the workflow waits on a durable timer and tries again. */
+  waitsForCapacity?: boolean;
+}
 
 /**
- * Errors that mean the deployment is misconfigured rather than the failure being unfixable: each
- * maps to the fix an operator should make. Their record is short-lived (CONFIG_ERROR_RETRY_MINUTES)
- * so the remediation runs again soon after the configuration is corrected.
+ * The one error taxonomy. Every TerraFix error type is listed here (classes live in their modules,
+ * e.g. src/github/errors.ts); the lists Temporal and the workflows need are derived from it. Plain
+ * data, so workflow code can import it. A type not listed is retryable and ends as `failed`.
  */
-export const CONFIG_ERROR_HINTS: Record<string, string> = {
-  ConfigError: 'correct the variable named in the message and restart the worker',
-  RepoNotMappedError: 'add the account or resource to GITHUB_REPO_MAPPING',
-  StageNotImplementedError:
-    'configure the module this stage needs (Vanta: VANTA_CLIENT_ID/VANTA_CLIENT_SECRET; code host: GITHUB_TOKEN, GITHUB_APP_* or CODE_HOST=local) on the workers that serve it',
-  VantaAuthError: 'check VANTA_CLIENT_ID/VANTA_CLIENT_SECRET (or VANTA_API_TOKEN) and the OAuth scope',
-  GitHubAuthError:
-    'check GITHUB_TOKEN (or the GitHub App id, key and installation) and its access to the repository',
+export const ERROR_KINDS: Record<string, ErrorKind> = {
+  ConfigError: {
+    retryable: false,
+    configHint: 'correct the variable named in the message and restart the worker',
+  },
+  InvalidArgumentError: { retryable: false },
+  InvalidFailureError: { retryable: false },
+  ResourceNotFoundError: { retryable: false, outcome: 'not_found' },
+  RepoNotMappedError: { retryable: false, configHint: 'add the account or resource to GITHUB_REPO_MAPPING' },
+  FixRejectedError: { retryable: false, outcome: 'fix_rejected' },
+  PlaceholderMisuseError: { retryable: true },
+  NoFixAvailableError: { retryable: false, outcome: 'no_fix' },
+  StageNotImplementedError: {
+    retryable: false,
+    configHint:
+      'configure the module this stage needs (Vanta: VANTA_CLIENT_ID/VANTA_CLIENT_SECRET; code host: GITHUB_TOKEN, GITHUB_APP_* or CODE_HOST=local) on the workers that serve it',
+  },
+  PermanentApiError: { retryable: false },
+  ApiShapeError: { retryable: false },
+  VantaAuthError: {
+    retryable: true,
+    configHint: 'check VANTA_CLIENT_ID/VANTA_CLIENT_SECRET (or VANTA_API_TOKEN) and the OAuth scope',
+  },
+  VantaUnavailableError: { retryable: true },
+  RequestBudgetExhaustedError: { retryable: true },
+  GitHubAuthError: {
+    retryable: true,
+    configHint:
+      'check GITHUB_TOKEN (or the GitHub App id, key and installation) and its access to the repository',
+  },
+  GitHubApiError: { retryable: true },
+  GitCommandError: { retryable: true },
+  PrLimitReachedError: { retryable: true, waitsForCapacity: true },
+  LlmThrottledError: { retryable: true },
+  // Retried today like any unlisted error, although Bedrock's validation and access errors are permanent.
+  LlmRequestError: { retryable: true },
+  TemporalUnreachableError: { retryable: true },
 };
+
+const kinds = Object.entries(ERROR_KINDS);
+
+/** Failure types that Temporal must not retry (derived from ERROR_KINDS). */
+export const NON_RETRYABLE_ERROR_TYPES: string[] = kinds.filter(([, k]) => !k.retryable).map(([n]) => n);
+
+/** Fix hints of the configuration errors (derived from ERROR_KINDS). */
+export const CONFIG_ERROR_HINTS: Record<string, string> = Object.fromEntries(
+  kinds.filter(([, k]) => k.configHint).map(([n, k]) => [n, k.configHint!]),
+);
 
 /** Error type names that are configuration errors (see CONFIG_ERROR_HINTS). */
 export const CONFIG_ERROR_TYPES = Object.keys(CONFIG_ERROR_HINTS);
+
+/** Outcome by error type (derived from ERROR_KINDS). */
+export const OUTCOME_BY_ERROR_TYPE: Record<string, 'not_found' | 'fix_rejected' | 'no_fix'> =
+  Object.fromEntries(kinds.filter(([, k]) => k.outcome).map(([n, k]) => [n, k.outcome!]));
+
+/** Error types that mean "wait for PR capacity, then try again" (derived from ERROR_KINDS). */
+export const CAPACITY_ERROR_TYPES: string[] = kinds.filter(([, k]) => k.waitsForCapacity).map(([n]) => n);
 
 /** Replaces every occurrence of the given secrets (and common token shapes) in a text. */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined> = []): string {

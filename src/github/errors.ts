@@ -1,5 +1,5 @@
 /**
- * Errors of the GitHub module. Neither is in NON_RETRYABLE_ERROR_TYPES: Temporal retries them
+ * Errors of the GitHub module. All are retryable (their kinds are in ERROR_KINDS, src/errors.ts): Temporal retries them
  * (a PR limit waits durably for capacity, a git failure is usually transient).
  */
 import { TerraFixError } from '../errors';

@@ -1,6 +1,6 @@
 /**
- * Vanta-specific errors. All are retryable by Temporal (their names are not in
- * NON_RETRYABLE_ERROR_TYPES); permanent problems use PermanentApiError / ApiShapeError from src/errors.
+ * Vanta-specific errors. All are retryable by Temporal (their kinds are in ERROR_KINDS,
+ * src/errors.ts); permanent problems use PermanentApiError / ApiShapeError from src/errors.
  */
 import { PermanentApiError, TerraFixError } from '../errors';
 

@@ -18,7 +18,12 @@ import {
 } from '@temporalio/workflow';
 import type { GenerateResult, TerraFixActivities } from '../activities/types';
 import type { Failure, PreparedRepo, Target, VerifiedFix } from '../contracts';
-import { CONFIG_ERROR_TYPES, NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import {
+  CAPACITY_ERROR_TYPES,
+  CONFIG_ERROR_TYPES,
+  NON_RETRYABLE_ERROR_TYPES,
+  OUTCOME_BY_ERROR_TYPE,
+} from '../errors';
 import {
   SA,
   failureResolvedSignal,
@@ -37,12 +42,6 @@ import {
   type RemediationStatus,
   type Stage,
 } from './definitions';
-
-const OUTCOME_BY_ERROR_TYPE: Record<string, Outcome> = {
-  ResourceNotFoundError: 'not_found',
-  FixRejectedError: 'fix_rejected',
-  NoFixAvailableError: 'no_fix',
-};
 
 /** Patch id of the live TerraFixOutcome values (`pr_open`, `awaiting_vanta`). */
 const LIVE_OUTCOME_PATCH = 'live-outcome';
@@ -412,7 +411,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
           retry: {
             ...stageRetry,
             maximumAttempts: 10,
-            nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, 'PrLimitReachedError'],
+            nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, ...CAPACITY_ERROR_TYPES],
           },
           summary: 'open or update the pull request',
         },
@@ -420,7 +419,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
       ),
     );
   let pr = await openPr();
-  while (!pr.ok && pr.type === 'PrLimitReachedError') {
+  while (!pr.ok && pr.type !== undefined && CAPACITY_ERROR_TYPES.includes(pr.type)) {
     setDetails(`waiting for PR capacity: ${md(pr.reason)}`);
     await sleep(options.prLimitWaitMs ?? 15 * 60_000);
     pr = await openPr();
