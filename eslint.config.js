@@ -24,19 +24,16 @@ module.exports = tseslint.config(
   // Layering (docs/architecture.md): each folder may import only the layers below it. A later block
   // for the same files replaces the rule, so every folder's list is complete.
   ...layer(['src/{terraform,remediation,vanta,github,state,failure,security,process}/**/*.ts'], {
-    groups: [
-      '@temporalio/*',
-      ...upper(['activities', 'workflows', 'workers', 'client', 'sandbox', 'temporal']),
-    ],
+    groups: ['@temporalio/*', ...upper(['activities', 'workflows', 'workers', 'cli', 'sandbox', 'temporal'])],
     message: 'domain modules know nothing of Temporal, the CLI or the sandbox',
   }),
   ...layer(['src/temporal/**/*.ts'], {
-    groups: upper(['activities', 'workers', 'client', 'sandbox']),
+    groups: upper(['activities', 'workers', 'cli', 'sandbox']),
     typeOnly: upper(['workflows']),
     message: 'the Temporal layer sits below activities, workers and the CLI',
   }),
   ...layer(['src/activities/**/*.ts'], {
-    groups: upper(['workflows', 'workers', 'client', 'sandbox']),
+    groups: upper(['workflows', 'workers', 'cli', 'sandbox']),
     message: 'activities adapt domain modules; they import no workflow, worker, CLI or sandbox code',
   }),
   ...layer(['src/workflows/**/*.ts'], {
@@ -49,12 +46,12 @@ module.exports = tseslint.config(
       'http',
       'child_process',
       'ioredis',
-      ...upper(['workers', 'client', 'sandbox', 'github', 'terraform', 'remediation', 'vanta', 'state']),
+      ...upper(['workers', 'cli', 'sandbox', 'github', 'terraform', 'remediation', 'vanta', 'state']),
     ],
     typeOnly: upper(['activities']),
     message: 'workflows are deterministic: no I/O, no Node APIs, activity types only',
   }),
-  ...layer(['src/{workers,client}/**/*.ts', 'src/*.ts'], {
+  ...layer(['src/{workers,cli}/**/*.ts', 'src/*.ts'], {
     groups: upper(['sandbox']),
     message: 'production code never imports the sandbox (emulators and the demo)',
   }),

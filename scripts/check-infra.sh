@@ -53,9 +53,9 @@ else
 fi
 
 # Dogfooding: TerraFix's own rules must find nothing in its infrastructure.
-if [ -d node_modules ] && npx --no-install tsx src/client/main.ts scan --help >/dev/null 2>&1; then
+if [ -d node_modules ] && npx --no-install tsx src/cli/main.ts scan --help >/dev/null 2>&1; then
   set +e
-  npx --no-install tsx src/client/main.ts scan --repo infra
+  npx --no-install tsx src/cli/main.ts scan --repo infra
   rc=$?
   set -e
   case "$rc" in

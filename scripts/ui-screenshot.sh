@@ -2,7 +2,7 @@
 # Screenshots of the Temporal Web UI as TerraFix's dashboard (docs/operations.md), taken in headless
 # Chromium against a running UI — normally the sandbox: `make demo` in another terminal, then
 #   ./scripts/ui-screenshot.sh
-# 1. docs/images/web-ui-open-prs.png: the "Pull requests open" dashboard link (src/client/dashboard.ts)
+# 1. docs/images/web-ui-open-prs.png: the "Pull requests open" dashboard link (src/cli/dashboard.ts)
 #    with the recommended TerraFix columns;
 # 2. docs/images/web-ui-remediation.png: the first remediation of that list (summary, details,
 #    current details).
@@ -44,7 +44,7 @@ NODE_FLAGS=()
 node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' || NODE_FLAGS=(--experimental-websocket)
 
 LINKS_JSON="$(npx tsx -e "
-const d = require('./src/client/dashboard');
+const d = require('./src/cli/dashboard');
 const links = d.dashboardLinks(process.argv[1], process.argv[2]);
 console.log(JSON.stringify(links.find((l) => l.title.startsWith('Pull requests open'))));
 " "$UI_URL" "$NAMESPACE")"
@@ -72,7 +72,7 @@ if [ "${CODEC:-1}" != 0 ] && [ -z "$CODEC_ENDPOINT" ]; then
   CODEC_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   CODEC_PORT="$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")"
   TEMPORAL_PAYLOAD_KEYS="$KEYS" CODEC_SERVER_TOKEN="$CODEC_TOKEN" CODEC_SERVER_ORIGIN="$UI_URL" \
-    CODEC_SERVER_PORT="$CODEC_PORT" node --import tsx src/client/main.ts codec-server >/dev/null &
+    CODEC_SERVER_PORT="$CODEC_PORT" node --import tsx src/cli/main.ts codec-server >/dev/null &
   CODEC_PID=$!
   CODEC_ENDPOINT="http://127.0.0.1:$CODEC_PORT"
   for _ in $(seq 1 150); do

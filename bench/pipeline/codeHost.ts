@@ -7,7 +7,7 @@
 import type { Config } from '../../src/config';
 import { policyFromConfig } from '../../src/github/codeHost';
 import { createGitHubClient, currentToken } from '../../src/github/octokit';
-import { GitHubCodeHost } from '../../src/github/pullRequests';
+import { GitHubCodeHost } from '../../src/github/githubCodeHost';
 import { RepoWorkspace } from '../../src/github/workspace';
 import type { Logger } from '../../src/logger';
 

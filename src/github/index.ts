@@ -8,7 +8,7 @@ import { ConfigError } from '../errors';
 import type { CodeHost } from './codeHost';
 import { policyFromConfig } from './codeHost';
 import { LocalCodeHost } from './localCodeHost';
-import { GitHubCodeHost } from './pullRequests';
+import { GitHubCodeHost } from './githubCodeHost';
 
 export type {
   CodeHost,
@@ -18,7 +18,7 @@ export type {
   PullRequestState,
 } from './codeHost';
 export { policyFromConfig } from './codeHost';
-export { GitHubCodeHost, GitHubApiError } from './pullRequests';
+export { GitHubCodeHost, GitHubApiError } from './githubCodeHost';
 export { LocalCodeHost } from './localCodeHost';
 export { RepoWorkspace } from './workspace';
 export { resolveRepo, parseRepoSpec } from './repoMapping';

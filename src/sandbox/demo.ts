@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import Redis from 'ioredis';
-import { dashboardLinks } from '../client/dashboard';
+import { dashboardLinks } from '../cli/dashboard';
 import { ensureSchedule } from '../temporal/schedule';
 import { runGit } from '../github/git';
 import { createLogger } from '../logger';
@@ -654,7 +654,7 @@ async function main(): Promise<number> {
   out('');
   out(`CLI against this demo${once ? ' (while it runs: this run stops now; DEMO_ONCE=0 keeps it up)' : ''}:`);
   for (const l of envLines(cliEnv)) out(`  ${l}`);
-  out(`  bin/terrafix list          # after \`make build\`; or: npx tsx src/client/main.ts list`);
+  out(`  bin/terrafix list          # after \`make build\`; or: npx tsx src/cli/main.ts list`);
   out(`  bin/terrafix status ${shellQuote(sb.expected[0]!.failureKey)}`);
   out(`or: source ${envPath}`);
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { loadConfig, type Config, type RepoMapping } from '../config';
 import { policyFromConfig } from '../github/codeHost';
 import { createGitHubClient, currentToken } from '../github/octokit';
-import { GitHubCodeHost } from '../github/pullRequests';
+import { GitHubCodeHost } from '../github/githubCodeHost';
 import { RepoWorkspace } from '../github/workspace';
 import { createLogger, type Logger } from '../logger';
 import { vantaFailureKey } from '../vanta/failures';

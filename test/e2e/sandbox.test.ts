@@ -10,7 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { dataConverterFor } from '../../src/temporal/codec';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
-import { processOnce } from '../../src/client/commands/temporal';
+import { processOnce } from '../../src/cli/commands/temporal';
 import type { RunningWorker } from '../../src/workers/main';
 import { runGit } from '../../src/github/git';
 import { parseFailureMarker } from '../../src/github/prContent';

@@ -12,7 +12,7 @@ import type { PullRequestPolicy } from '../../src/github/codeHost';
 import { PrLimitReachedError } from '../../src/github/errors';
 import { createGitHubClient, currentToken, type GitHubAuth } from '../../src/github/octokit';
 import { branchName, parseFailureMarker } from '../../src/github/prContent';
-import { GitHubCodeHost } from '../../src/github/pullRequests';
+import { GitHubCodeHost } from '../../src/github/githubCodeHost';
 import { RepoWorkspace } from '../../src/github/workspace';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/githubEmulator';
 import { capturingLogger, failureFor, fixFor, MAIN_TF, REPO_FILES } from './helpers';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { loadConfig } from '../../src/config';
 import { policyFromConfig } from '../../src/github/codeHost';
 import { createGitHubClient, currentToken } from '../../src/github/octokit';
-import { GitHubCodeHost } from '../../src/github/pullRequests';
+import { GitHubCodeHost } from '../../src/github/githubCodeHost';
 import { RepoWorkspace } from '../../src/github/workspace';
 import { createLogger } from '../../src/logger';
 import { startWorker } from '../../src/workers/main';

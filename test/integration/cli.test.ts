@@ -10,8 +10,8 @@ import {
   listRemediations,
   processOnce,
   type ListRow,
-} from '../../src/client/commands/temporal';
-import { main } from '../../src/client/main';
+} from '../../src/cli/commands/temporal';
+import { main } from '../../src/cli/main';
 import { startTestPipeline, successfulStages, type TestPipeline } from '../harness/pipeline';
 
 jest.setTimeout(90_000);

@@ -10,7 +10,7 @@ import { remediateFailureWorkflow } from '../../src/workflows';
 import type { RemediationResult } from '../../src/workflows/definitions';
 import { AesGcmPayloadCodec, dataConverterFor, parsePayloadKeys } from '../../src/temporal/codec';
 import { startCodecServer } from '../../src/temporal/codecServer';
-import { main } from '../../src/client/main';
+import { main } from '../../src/cli/main';
 import { freePort } from '../../src/sandbox/services';
 import { uniqueName } from '../harness/env';
 import { sampleFailure, sampleFix, startTestPipeline, successfulStages } from '../harness/pipeline';

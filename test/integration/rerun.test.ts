@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import type { StageImplementations } from '../../src/activities';
-import { processOnce } from '../../src/client/commands/temporal';
+import { processOnce } from '../../src/cli/commands/temporal';
 import { remediationOptionsFromConfig } from '../../src/temporal/schedule';
 import { loadConfig } from '../../src/config';
 import type { Failure } from '../../src/contracts';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { runFix, type FixJson } from '../../src/client/commands/fix';
-import { runRules, type RuleJson } from '../../src/client/commands/rules';
-import { runScan } from '../../src/client/commands/scan';
+import { runFix, type FixJson } from '../../src/cli/commands/fix';
+import { runRules, type RuleJson } from '../../src/cli/commands/rules';
+import { runScan } from '../../src/cli/commands/scan';
 import { FIXTURES, scratchRepo } from './helpers';
 
 const write = (dir: string, name: string, v: unknown) => {

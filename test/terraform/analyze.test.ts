@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runAnalyze } from '../../src/client/commands/analyze';
+import { runAnalyze } from '../../src/cli/commands/analyze';
 import { normalizeFailure } from '../../src/failure';
 import { InvalidFailureError } from '../../src/errors';
 import { fixture } from './helpers';

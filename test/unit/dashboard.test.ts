@@ -15,8 +15,8 @@ import {
   repoLink,
   testLink,
   workflowsUrl,
-} from '../../src/client/dashboard';
-import { dashboardJson, register, runDashboard } from '../../src/client/commands/dashboard';
+} from '../../src/cli/dashboard';
+import { dashboardJson, register, runDashboard } from '../../src/cli/commands/dashboard';
 import { testClient, uniqueName } from '../harness/env';
 
 const UI = 'http://localhost:8233';

@@ -1,7 +1,7 @@
 /** `terrafix vanta failures` as a function: emulator over HTTP, harness Redis. */
 import { testRedis, testRedisUrl, uniqueName } from '../harness/env';
 import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
-import { runVantaFailures } from '../../src/client/commands/vanta';
+import { runVantaFailures } from '../../src/cli/commands/vanta';
 import { listFailures, type VantaClient } from '../../src/vanta';
 import type { Failure } from '../../src/contracts';
 import { APP, captureLogger, emulatorClient } from './helpers';
