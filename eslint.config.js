@@ -28,8 +28,8 @@ module.exports = tseslint.config(
     message: 'domain modules know nothing of Temporal, the CLI or the sandbox',
   }),
   ...layer(['src/temporal/**/*.ts'], {
-    groups: upper(['activities', 'workers', 'cli', 'sandbox']),
-    typeOnly: upper(['workflows']),
+    groups: upper(['workers', 'cli', 'sandbox']),
+    typeOnly: upper(['workflows', 'activities']),
     message: 'the Temporal layer sits below activities, workers and the CLI',
   }),
   ...layer(['src/activities/**/*.ts'], {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { queueName } from './temporal/queues';
 
 const SECRET_VARS = new Set([
   'VANTA_CLIENT_SECRET',
@@ -232,7 +233,12 @@ export function vantaAuthMode(c: Config): 'oauth' | 'static' | 'none' {
 /** Task queue names derived from TEMPORAL_TASK_QUEUE. */
 export function taskQueues(c: Pick<Config, 'TEMPORAL_TASK_QUEUE'>) {
   const base = c.TEMPORAL_TASK_QUEUE;
-  return { main: base, llm: `${base}-llm`, vanta: `${base}-vanta`, github: `${base}-github` };
+  return {
+    main: queueName(base, 'main'),
+    llm: queueName(base, 'llm'),
+    vanta: queueName(base, 'vanta'),
+    github: queueName(base, 'github'),
+  };
 }
 
 /** Variables whose values must never be logged. */

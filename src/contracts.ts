@@ -1,5 +1,5 @@
 /**
- * Contracts shared by every module (DESIGN.md): Failure, Target, Patch, VerifiedFix and the
+ * Contracts shared by every module (docs/architecture.md): Failure, Target, Patch, VerifiedFix and the
  * remediation record. Plain data only: these values travel through Temporal histories as JSON.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The worker process core: installs the Temporal Runtime once (Prometheus metrics), connects (plain,
- * mTLS or API key for Temporal Cloud), and runs one Worker per task queue from DESIGN.md.
+ * mTLS or API key for Temporal Cloud), and runs one Worker per task queue (src/temporal/queues.ts routes the activities).
  */
 import {
   DefaultLogger,
@@ -13,6 +13,7 @@ import {
 import { taskQueues, type Config } from '../config';
 import { temporalConnectionSettings } from '../temporal/connection';
 import type { TerraFixActivities } from '../activities/types';
+import { activitiesOn } from '../temporal/queues';
 import type { Logger } from '../logger';
 
 let runtimeInstalled = false;
@@ -95,18 +96,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
         ...(o.workflowBundle
           ? { workflowBundle: o.workflowBundle }
           : { workflowsPath: o.workflowsPath ?? require.resolve('../workflows') }),
-        activities: {
-          filterSuppressed: a.filterSuppressed,
-          recordPollResult: a.recordPollResult,
-          claim: a.claim,
-          record: a.record,
-          prepare: a.prepare,
-          analyze: a.analyze,
-          generate: a.generate,
-          validate: a.validate,
-          failureStillPresent: a.failureStillPresent,
-          joinGroup: a.joinGroup,
-        },
+        activities: activitiesOn(a, 'main'),
         maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 10,
       }),
     );
@@ -117,7 +107,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
       await Worker.create({
         ...common,
         taskQueue: q.llm,
-        activities: { generate: a.generate },
+        activities: activitiesOn(a, 'llm'),
         maxConcurrentActivityTaskExecutions: o.maxConcurrentLlm ?? 2,
       }),
     );
@@ -128,7 +118,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
       await Worker.create({
         ...common,
         taskQueue: q.vanta,
-        activities: { listFailures: a.listFailures },
+        activities: activitiesOn(a, 'vanta'),
         maxConcurrentActivityTaskExecutions: 2,
         maxTaskQueueActivitiesPerSecond: o.vantaActivitiesPerSecond ?? 1,
       }),
@@ -140,13 +130,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
       await Worker.create({
         ...common,
         taskQueue: q.github,
-        activities: {
-          openPullRequest: a.openPullRequest,
-          checkPullRequest: a.checkPullRequest,
-          closePullRequest: a.closePullRequest,
-          remindPullRequest: a.remindPullRequest,
-          openGroupPullRequest: a.openGroupPullRequest,
-        },
+        activities: activitiesOn(a, 'github'),
         maxConcurrentActivityTaskExecutions: 4,
         maxTaskQueueActivitiesPerSecond: o.githubActivitiesPerSecond ?? 1,
       }),

@@ -19,6 +19,7 @@ import {
 import type { TerraFixActivities } from '../activities/types';
 import type { PreparedRepo, PullRequestResult } from '../contracts';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import { queueName } from '../temporal/queues';
 import {
   groupJoinSignal,
   groupLeaveSignal,
@@ -45,7 +46,7 @@ const MAX_HISTORY_EVENTS = 2_000;
 export async function groupPullRequestWorkflow(input: GroupInput): Promise<GroupResult> {
   const options = input.options ?? {};
   const info = workflowInfo();
-  const github = `${info.taskQueue}-github`;
+  const github = queueName(info.taskQueue, 'github');
   const act = proxyActivities<TerraFixActivities>({
     taskQueue: github,
     startToCloseTimeout: '10m',

@@ -6,6 +6,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TerraFixActivities } from '../activities/types';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import { queueName } from '../temporal/queues';
 import {
   REMEDIATION_ID_REUSE_POLICY,
   remediationWorkflowId,
@@ -28,7 +29,7 @@ const START_BATCH = 100;
 export async function pollFailuresWorkflow(input: PollInput = {}): Promise<PollResult> {
   const base = workflowInfo().taskQueue;
   const vanta = proxyActivities<TerraFixActivities>({
-    taskQueue: `${base}-vanta`,
+    taskQueue: queueName(base, 'vanta'),
     startToCloseTimeout: '15m',
     heartbeatTimeout: '2m',
     retry,
@@ -45,7 +46,7 @@ export async function pollFailuresWorkflow(input: PollInput = {}): Promise<PollR
 
   const all = await vanta.listFailures.executeWithOptions(
     {
-      taskQueue: `${base}-vanta`,
+      taskQueue: queueName(base, 'vanta'),
       startToCloseTimeout: '15m',
       heartbeatTimeout: '2m',
       retry,

@@ -9,12 +9,10 @@ import {
   sleep,
   getExternalWorkflowHandle,
   patched,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { GenerateResult, TerraFixActivities } from '../activities/types';
 import type { Failure, PreparedRepo, Target, VerifiedFix } from '../contracts';
@@ -24,6 +22,7 @@ import {
   NON_RETRYABLE_ERROR_TYPES,
   OUTCOME_BY_ERROR_TYPE,
 } from '../errors';
+import { call } from './calls';
 import {
   SA,
   failureResolvedSignal,
@@ -45,40 +44,6 @@ import {
 
 /** Patch id of the live TerraFixOutcome values (`pr_open`, `awaiting_vanta`). */
 const LIVE_OUTCOME_PATCH = 'live-outcome';
-
-const stageRetry = {
-  initialInterval: '2s',
-  backoffCoefficient: 2,
-  maximumInterval: '1m',
-  maximumAttempts: 5,
-  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-};
-/** Redis bookkeeping retries without limit: an outage makes workflows wait, never skip the record. */
-const stateRetry = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-};
-
-const state = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '30s', retry: stateRetry });
-const repoWork = proxyActivities<TerraFixActivities>({
-  startToCloseTimeout: '10m',
-  heartbeatTimeout: '30s',
-  retry: stageRetry,
-});
-const light = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '5m', retry: stageRetry });
-
-interface Queues {
-  llm: string;
-  github: string;
-}
-
-/** Queues derive from the workflow's own task queue, as `src/config.ts` taskQueues() does. */
-function queues(): Queues {
-  const base = workflowInfo().taskQueue;
-  return { llm: `${base}-llm`, github: `${base}-github` };
-}
 
 /** Text for a Markdown line: no line breaks, no characters that start Markdown/HTML structure. */
 function md(s: string): string {
@@ -106,7 +71,6 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   const { failure } = input;
   const options = input.options ?? {};
   const info = workflowInfo();
-  const q = queues();
   const status: RemediationStatus = {
     failureKey: failure.key,
     testId: failure.testId,
@@ -177,24 +141,21 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     setLiveOutcome(outcome);
     if (extra.recordStatus) {
       enter('record');
-      await state.record.executeWithOptions(
-        { startToCloseTimeout: '30s', retry: stateRetry, summary: `record ${extra.recordStatus}` },
-        [
-          {
-            failureKey: failure.key,
-            workflowId: info.workflowId,
-            runId: info.runId,
-            status: extra.recordStatus,
-            stage: status.stages.filter((s) => s.stage !== 'record').at(-1)?.stage,
-            prUrl: status.prUrl,
-            prNumber: status.prNumber,
-            repo: status.repo,
-            sha: prepared?.baseSha,
-            reason: extra.reason,
-            ttlSeconds: extra.ttlSeconds,
-          },
-        ],
-      );
+      await call('record', `record ${extra.recordStatus}`, [
+        {
+          failureKey: failure.key,
+          workflowId: info.workflowId,
+          runId: info.runId,
+          status: extra.recordStatus,
+          stage: status.stages.filter((s) => s.stage !== 'record').at(-1)?.stage,
+          prUrl: status.prUrl,
+          prNumber: status.prNumber,
+          repo: status.repo,
+          sha: prepared?.baseSha,
+          reason: extra.reason,
+          ttlSeconds: extra.ttlSeconds,
+        },
+      ]);
     }
     enter('done');
     return {
@@ -226,10 +187,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   let prepared: PreparedRepo | undefined = undefined;
 
   enter('claim');
-  const claim = await state.claim.executeWithOptions(
-    { startToCloseTimeout: '30s', retry: stateRetry, summary: `claim ${failure.key}` },
-    [{ failureKey: failure.key, workflowId: info.workflowId, runId: info.runId }],
-  );
+  const claim = await call('claim', `claim ${failure.key}`, [
+    { failureKey: failure.key, workflowId: info.workflowId, runId: info.runId },
+  ]);
   if (!claim.claimed) {
     const reason = `record exists: ${claim.existing.status}${claim.existing.prUrl ? ` (${claim.existing.prUrl})` : ''} since ${claim.existing.updatedAt}`;
     return finish('skipped', { reason });
@@ -269,15 +229,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   };
 
   const prep = await runStage('prepare', () =>
-    repoWork.prepare.executeWithOptions(
-      {
-        startToCloseTimeout: '10m',
-        heartbeatTimeout: '30s',
-        retry: stageRetry,
-        summary: 'resolve repository and base commit',
-      },
-      [failure],
-    ),
+    call('prepare', 'resolve repository and base commit', [failure]),
   );
   if (!prep.ok) return failStage(prep);
   prepared = prep.value;
@@ -285,15 +237,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   upsertSearchAttributes([{ key: SA.repo, value: status.repo }]);
 
   const analysis = await runStage('analyze', () =>
-    repoWork.analyze.executeWithOptions(
-      {
-        startToCloseTimeout: '5m',
-        heartbeatTimeout: '30s',
-        retry: stageRetry,
-        summary: `locate resource at ${prepared!.baseSha.slice(0, 12)}`,
-      },
-      [{ failure, prepared: prepared! }],
-    ),
+    call('analyze', `locate resource at ${prepared!.baseSha.slice(0, 12)}`, [
+      { failure, prepared: prepared! },
+    ]),
   );
   if (!analysis.ok) return failStage(analysis);
   if (analysis.value.status === 'not_found') {
@@ -312,32 +258,27 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     previousErrors?: string[],
     previousPatch?: GenerateResult,
   ) => {
-    const opts: ActivityOptions =
+    const summary =
       eng === 'llm'
-        ? {
-            taskQueue: q.llm,
-            startToCloseTimeout: '5m',
-            // The activity adapter heartbeats every 10 s: a crashed worker is noticed in 30 s, not 5 min.
-            heartbeatTimeout: '30s',
-            retry: stageRetry,
-            summary: previousErrors ? 'LLM repair round' : 'generate fix with the LLM',
-          }
-        : {
-            startToCloseTimeout: '2m',
-            heartbeatTimeout: '30s',
-            retry: stageRetry,
-            summary: 'generate fix with the rule catalog',
-          };
-    return light.generate.executeWithOptions(opts, [
-      {
-        failure,
-        prepared: prepared!,
-        target,
-        engine: eng,
-        previousErrors,
-        previousPatch: previousPatch?.status === 'patch' ? previousPatch.patch : undefined,
-      },
-    ]);
+        ? previousErrors
+          ? 'LLM repair round'
+          : 'generate fix with the LLM'
+        : 'generate fix with the rule catalog';
+    return call(
+      'generate',
+      summary,
+      [
+        {
+          failure,
+          prepared: prepared!,
+          target,
+          engine: eng,
+          previousErrors,
+          previousPatch: previousPatch?.status === 'patch' ? previousPatch.patch : undefined,
+        },
+      ],
+      eng === 'llm' ? 'generateLlm' : undefined,
+    );
   };
 
   const gen = await runStage('generate', async () => {
@@ -361,15 +302,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
 
   const validateOnce = (g: Extract<GenerateResult, { status: 'patch' }>) =>
     runStage('validate', () =>
-      repoWork.validate.executeWithOptions(
-        {
-          startToCloseTimeout: '10m',
-          heartbeatTimeout: '30s',
-          retry: stageRetry,
-          summary: `verify ${g.engine} fix`,
-        },
-        [{ failure, prepared: prepared!, target, generated: g }],
-      ),
+      call('validate', `verify ${g.engine} fix`, [{ failure, prepared: prepared!, target, generated: g }]),
     );
   let validation = await validateOnce(generated);
   if (!validation.ok) return failStage(validation);
@@ -402,21 +335,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   // the remediation then waits on a durable timer and tries again, instead of failing or spinning.
   const openPr = () =>
     runStage('open_pr', () =>
-      light.openPullRequest.executeWithOptions(
-        {
-          taskQueue: q.github,
-          startToCloseTimeout: '10m',
-          // Without it, a worker killed mid-PR would hold the PR back for the full 10 minutes.
-          heartbeatTimeout: '30s',
-          retry: {
-            ...stageRetry,
-            maximumAttempts: 10,
-            nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, ...CAPACITY_ERROR_TYPES],
-          },
-          summary: 'open or update the pull request',
-        },
-        [{ failure, prepared: prepared!, target, fix }],
-      ),
+      call('openPullRequest', 'open or update the pull request', [
+        { failure, prepared: prepared!, target, fix },
+      ]),
     );
   let pr = await openPr();
   while (!pr.ok && pr.type !== undefined && CAPACITY_ERROR_TYPES.includes(pr.type)) {
@@ -450,24 +371,21 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     if (status.prUrl && patched(LIVE_OUTCOME_PATCH))
       upsertSearchAttributes([{ key: SA.prUrl, value: status.prUrl.slice(0, 2000) }]);
     enter('record');
-    await state.record.executeWithOptions(
-      { startToCloseTimeout: '30s', retry: stateRetry, summary: 'record pr_open' },
-      [
-        {
-          failureKey: failure.key,
-          workflowId: info.workflowId,
-          runId: info.runId,
-          status: 'pr_open',
-          stage: 'open_pr',
-          prUrl: status.prUrl,
-          prNumber: status.prNumber,
-          repo: status.repo,
-          sha: prepared!.baseSha,
-          // Followed PRs keep their record until the workflow records the PR's outcome.
-          ttlSeconds: following ? prOpenRecordSeconds : undefined,
-        },
-      ],
-    );
+    await call('record', 'record pr_open', [
+      {
+        failureKey: failure.key,
+        workflowId: info.workflowId,
+        runId: info.runId,
+        status: 'pr_open',
+        stage: 'open_pr',
+        prUrl: status.prUrl,
+        prNumber: status.prNumber,
+        repo: status.repo,
+        sha: prepared!.baseSha,
+        // Followed PRs keep their record until the workflow records the PR's outcome.
+        ttlSeconds: following ? prOpenRecordSeconds : undefined,
+      },
+    ]);
     if (!following) return finish('pr_opened');
     // patched: runs that were already following a PR before this search attribute was added replay as before.
     if (patched(LIVE_OUTCOME_PATCH)) setLiveOutcome('pr_open');
@@ -481,19 +399,16 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     const groupKey = groupKeyOf(prepared!, failure.testId);
     const gid = groupWorkflowId(groupKey);
     const joined = await runStage('open_pr', () =>
-      light.joinGroup.executeWithOptions(
-        { startToCloseTimeout: '1m', retry: stageRetry, summary: `join group PR ${groupKey}` },
-        [
-          {
-            groupKey,
-            groupWorkflowId: gid,
-            testId: failure.testId,
-            taskQueue: info.taskQueue,
-            member: { workflowId: info.workflowId, failure, prepared: prepared!, target, generated: g },
-            options: { ...options },
-          },
-        ],
-      ),
+      call('joinGroup', `join group PR ${groupKey}`, [
+        {
+          groupKey,
+          groupWorkflowId: gid,
+          testId: failure.testId,
+          taskQueue: info.taskQueue,
+          member: { workflowId: info.workflowId, failure, prepared: prepared!, target, generated: g },
+          options: { ...options },
+        },
+      ]),
     );
     if (!joined.ok) return failStage(joined);
     setDetails(`group: ${gid}`);
@@ -558,36 +473,24 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
         return finish('resolved_elsewhere', { recordStatus: 'resolved_elsewhere' });
       }
       if (resolvedElsewhere) {
-        await light.closePullRequest.executeWithOptions(
+        await call('closePullRequest', 'close PR: fixed elsewhere', [
           {
-            taskQueue: q.github,
-            startToCloseTimeout: '2m',
-            retry: stageRetry,
-            summary: 'close PR: fixed elsewhere',
+            prepared: prep,
+            number: prNumber,
+            comment:
+              'Vanta no longer reports this failure, so it was fixed elsewhere. TerraFix is closing this PR.',
           },
-          [
-            {
-              prepared: prep,
-              number: prNumber,
-              comment:
-                'Vanta no longer reports this failure, so it was fixed elsewhere. TerraFix is closing this PR.',
-            },
-          ],
-        );
+        ]);
         return finish('resolved_elsewhere', { recordStatus: 'resolved_elsewhere' });
       }
       prState =
         prSignal?.state ??
-        (await light.checkPullRequest.executeWithOptions(
-          { taskQueue: q.github, startToCloseTimeout: '1m', retry: stageRetry, summary: 'check PR state' },
-          [{ prepared: prep, number: prNumber }],
-        ));
+        (await call('checkPullRequest', 'check PR state', [{ prepared: prep, number: prNumber }]));
       prSignal = undefined;
       if (prState === 'merged' || prState === 'closed' || prState === 'missing') break;
-      const stillFailing = await light.failureStillPresent.executeWithOptions(
-        { startToCloseTimeout: '2m', retry: stageRetry, summary: 'is the failure still reported by Vanta?' },
-        [{ failure }],
-      );
+      const stillFailing = await call('failureStillPresent', 'is the failure still reported by Vanta?', [
+        { failure },
+      ]);
       if (!stillFailing) resolvedElsewhere = true;
     }
     if (prState === 'closed' || prState === 'missing') {
@@ -600,21 +503,13 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     if (prState !== 'merged') {
       const reason = `no PR outcome within ${Math.round(staleAfter / 3600_000)} h`;
       try {
-        await light.remindPullRequest.executeWithOptions(
+        await call('remindPullRequest', 'remind reviewers: PR is stale', [
           {
-            taskQueue: q.github,
-            startToCloseTimeout: '2m',
-            retry: stageRetry,
-            summary: 'remind reviewers: PR is stale',
+            prepared: prep,
+            number: prNumber,
+            comment: `TerraFix opened this PR ${Math.round(staleAfter / 86_400_000)} day(s) ago and it has had no review outcome since. The compliance failure is still open in Vanta: please review, merge or close it.`,
           },
-          [
-            {
-              prepared: prep,
-              number: prNumber,
-              comment: `TerraFix opened this PR ${Math.round(staleAfter / 86_400_000)} day(s) ago and it has had no review outcome since. The compliance failure is still open in Vanta: please review, merge or close it.`,
-            },
-          ],
-        );
+        ]);
       } catch (err) {
         status.lastError = `stale reminder failed: ${reasonOf(err)}`;
       }
@@ -624,10 +519,9 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
     if (patched(LIVE_OUTCOME_PATCH)) setLiveOutcome('awaiting_vanta');
     const vantaDeadline = Date.now() + vantaWait;
     while (Date.now() < vantaDeadline) {
-      const still = await light.failureStillPresent.executeWithOptions(
-        { startToCloseTimeout: '2m', retry: stageRetry, summary: 'is the failure still reported by Vanta?' },
-        [{ failure }],
-      );
+      const still = await call('failureStillPresent', 'is the failure still reported by Vanta?', [
+        { failure },
+      ]);
       if (!still) return finish('resolved', { recordStatus: 'resolved' });
       await condition(() => resolvedElsewhere, Math.min(checkEvery, Math.max(1, vantaDeadline - Date.now())));
       if (resolvedElsewhere) return finish('resolved', { recordStatus: 'resolved' });

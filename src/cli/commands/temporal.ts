@@ -31,7 +31,7 @@ import { connectClient } from '../../temporal/connection';
 
 type Out = (line: string) => void;
 
-/** Reads and normalises a failure JSON file (either shape from DESIGN.md). */
+/** Reads and normalises a failure JSON file (the Failure contract or the legacy snake_case shape, README "Failure input"). */
 export function readFailureFile(file: string) {
   let raw: string;
   try {
