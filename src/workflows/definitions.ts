@@ -6,7 +6,7 @@ import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdReusePolicy } 
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 export { groupKeyOf, groupWorkflowId, remediationWorkflowId } from '../failure/ids';
 import { GROUP_JOIN_SIGNAL } from '../temporal/names';
-import type { Failure, Patch, PreparedRepo, PullRequestResult, Target, TokenUsage } from '../contracts';
+import type { Failure, GenerateResult, PreparedRepo, PullRequestResult, Target } from '../contracts';
 
 export const SA = {
   failureKey: defineSearchAttributeKey('TerraFixFailureKey', SearchAttributeType.KEYWORD),
@@ -168,14 +168,7 @@ export interface GroupMember {
   failure: Failure;
   prepared: PreparedRepo;
   target: Target;
-  generated: {
-    status: 'patch';
-    engine: 'rule' | 'llm';
-    ruleId?: string;
-    modelId?: string;
-    patch: Patch;
-    tokens: TokenUsage | null;
-  };
+  generated: Extract<GenerateResult, { status: 'patch' }>;
 }
 
 /** What a group tells each member once its PR was written. */
