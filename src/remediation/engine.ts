@@ -27,7 +27,7 @@ import { injectionWarning } from '../security/injection';
 import { allowlistProblems } from './allowlist';
 import { scanForInjection } from './injectionScan';
 import { checkPatch, textProblems } from './guardrails';
-import type { LlmClient } from './llm/client';
+import type { PatchModel } from './llm/bedrock';
 import { parsePatchToolInput } from './llm/patchSchema';
 import { restorePatchAtLocations } from './llm/restore';
 import {
@@ -146,7 +146,7 @@ function restorePatch(
 }
 
 export interface LlmGenerateOptions {
-  client: LlmClient;
+  client: PatchModel;
   previousErrors?: string[];
   previousPatch?: Patch;
 }
@@ -195,7 +195,7 @@ export async function generateWithLlm(
 
 export interface GenerateFixOptions {
   engine?: 'auto' | 'rules' | 'llm';
-  client?: LlmClient;
+  client?: PatchModel;
 }
 
 /** `auto` = rule if one matches, else the LLM when a client is configured, else a clear no_fix. */

@@ -9,7 +9,7 @@
  */
 import type { Failure, FailureResource, Severity } from '../contracts';
 import { ConfigError, InvalidFailureError } from '../errors';
-import type { VantaClient } from './client';
+import type { VantaApi } from './api';
 import { VantaHttpError } from './errors';
 import type { VantaEntity, VantaTest } from './schemas';
 
@@ -151,7 +151,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 
 /** Every current Vanta failure as a Failure, sorted by key; `stats` says what was fetched. */
 export async function listFailuresWithStats(
-  client: VantaClient,
+  client: VantaApi,
   opts: ListFailuresOptions = {},
 ): Promise<{ failures: Failure[]; stats: ListFailuresStats }> {
   const pageSize = opts.pageSize ?? 100;
@@ -202,7 +202,7 @@ export async function listFailuresWithStats(
 }
 
 /** Every current Vanta failure as a Failure, sorted by key. */
-export async function listFailures(client: VantaClient, opts: ListFailuresOptions = {}): Promise<Failure[]> {
+export async function listFailures(client: VantaApi, opts: ListFailuresOptions = {}): Promise<Failure[]> {
   return (await listFailuresWithStats(client, opts)).failures;
 }
 
@@ -223,7 +223,7 @@ export function parseVantaKey(failure: Pick<Failure, 'key' | 'testId'>): {
  * no longer knows (404) counts as not present.
  */
 export async function isFailurePresent(
-  client: VantaClient,
+  client: VantaApi,
   failure: Pick<Failure, 'key' | 'testId'>,
   opts: { pageSize?: number } = {},
 ): Promise<boolean> {
@@ -255,7 +255,7 @@ export interface DeactivateEntityInput {
  * makes the client ask for the `vanta-api.all:write` scope.
  */
 export async function deactivateEntity(
-  client: VantaClient,
+  client: VantaApi,
   input: DeactivateEntityInput,
   opts: { writeBack: boolean },
 ): Promise<void> {

@@ -3,11 +3,11 @@ import type Redis from 'ioredis';
 import { vantaAuthMode, type Config } from '../config';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logger';
-import { VANTA_READ_SCOPE, VantaClient, type VantaClientOptions } from './client';
+import { VANTA_READ_SCOPE, VantaApi, type VantaApiOptions } from './api';
 import type { Failure } from '../contracts';
 import { isFailurePresent, listFailuresWithStats, type ListFailuresOptions } from './failures';
 
-export * from './client';
+export * from './api';
 export * from './errors';
 export * from './failures';
 export type { VantaEntity, VantaTest } from './schemas';
@@ -15,14 +15,14 @@ export type { VantaEntity, VantaTest } from './schemas';
 export const VANTA_WRITE_SCOPE = 'vanta-api.all:write';
 
 /**
- * Builds a VantaClient from the environment config. With VANTA_WRITE_BACK=true the client asks for
+ * Builds a VantaApi from the environment config. With VANTA_WRITE_BACK=true the client asks for
  * the read and write scopes (every process must agree: they share one token).
  */
-export function createVantaClient(
+export function createVantaApi(
   config: Config,
   deps: { redis: Redis; logger: Logger },
-  overrides: Partial<VantaClientOptions> = {},
-): VantaClient {
+  overrides: Partial<VantaApiOptions> = {},
+): VantaApi {
   const mode = vantaAuthMode(config);
   if (mode === 'none') {
     throw new ConfigError(
@@ -30,11 +30,11 @@ export function createVantaClient(
     );
   }
   const scope = config.VANTA_WRITE_BACK ? `${VANTA_READ_SCOPE} ${VANTA_WRITE_SCOPE}` : VANTA_READ_SCOPE;
-  const credentials: VantaClientOptions['credentials'] =
+  const credentials: VantaApiOptions['credentials'] =
     mode === 'oauth'
       ? { clientId: config.VANTA_CLIENT_ID!, clientSecret: config.VANTA_CLIENT_SECRET!, scope }
       : { token: config.VANTA_API_TOKEN! };
-  return new VantaClient({
+  return new VantaApi({
     baseUrl: config.VANTA_API_URL,
     credentials,
     redis: deps.redis,
@@ -65,9 +65,9 @@ export interface VantaStages {
 export function createVantaStages(
   config: Config,
   deps: { redis: Redis; logger: Logger },
-  overrides: Partial<VantaClientOptions> = {},
+  overrides: Partial<VantaApiOptions> = {},
 ): VantaStages {
-  const client = createVantaClient(config, deps, overrides);
+  const client = createVantaApi(config, deps, overrides);
   const listOpts = listFailuresOptionsFromConfig(config);
   const log = deps.logger.child({ component: 'vanta' });
   return {

@@ -24,7 +24,7 @@ import {
   verifyFix,
   type VerifyOptions,
 } from '../remediation/engine';
-import { createBedrockLlmClient, type LlmClient } from '../remediation/llm/client';
+import { createBedrockPatchModel, type PatchModel } from '../remediation/llm/bedrock';
 import { indexRepository, locate, type RepoIndex } from '../terraform';
 import { createVantaStages } from '../vanta';
 import type { TerraFixMetrics } from './metrics';
@@ -36,7 +36,7 @@ export interface ProductionDeps {
   metrics?: TerraFixMetrics;
   /** Overrides for tests and the sandbox (e.g. a code host or LLM client bound to emulators). */
   codeHost?: CodeHost;
-  llm?: LlmClient | null;
+  llm?: PatchModel | null;
 }
 
 /** Heartbeats when running inside an activity (no-op elsewhere). */
@@ -84,9 +84,9 @@ function terraformRoot(checkout: string, prepared: PreparedRepo): string {
 }
 
 /** Creates the LLM client when the configuration allows the LLM engine. */
-export function llmFromConfig(config: Config): LlmClient | null {
+export function llmFromConfig(config: Config): PatchModel | null {
   if (!config.LLM_ENABLED || config.FIX_ENGINE === 'rules') return null;
-  return createBedrockLlmClient({
+  return createBedrockPatchModel({
     modelId: config.BEDROCK_MODEL_ID,
     region: config.AWS_REGION,
     maxTokens: config.LLM_MAX_TOKENS,

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import type { BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
-import type { LlmClient } from '../../src/remediation/llm/client';
+import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import type { Failure, PatchEdit, Target } from '../../src/contracts';
 import type { RepoIndex } from '../../src/terraform';
@@ -334,7 +334,7 @@ const CONTROLS: [string, PatchEdit[]][] = [
 
 describe('attack corpus through the LLM engine', () => {
   let emu: BedrockEmulator;
-  let client: LlmClient;
+  let client: PatchModel;
   let dir: string;
   let index: RepoIndex;
   let target: Target;

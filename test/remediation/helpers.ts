@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Failure, Target } from '../../src/contracts';
 import { indexRepository, locate, type RepoIndex } from '../../src/terraform';
-import { createBedrockLlmClient, type LlmClient } from '../../src/remediation/llm/client';
+import { createBedrockPatchModel, type PatchModel } from '../../src/remediation/llm/bedrock';
 import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'remediation');
@@ -46,9 +46,9 @@ export function writeFiles(dir: string, files: { path: string; content: string }
 }
 
 /** A Bedrock emulator and the real Bedrock client pointed at it (dummy credentials, 2 attempts). */
-export async function startLlmEmulator(): Promise<{ emu: BedrockEmulator; client: LlmClient }> {
+export async function startLlmEmulator(): Promise<{ emu: BedrockEmulator; client: PatchModel }> {
   const emu = await startBedrockEmulator();
-  const client = createBedrockLlmClient({
+  const client = createBedrockPatchModel({
     endpoint: emu.url,
     credentials: { accessKeyId: 'AKIDEMU', secretAccessKey: 'emu' },
     maxAttempts: 2,

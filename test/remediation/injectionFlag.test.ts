@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
-import type { LlmClient } from '../../src/remediation/llm/client';
+import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import { prBody, prLabels } from '../../src/github/prContent';
 import type { Failure } from '../../src/contracts';
@@ -30,7 +30,7 @@ const answer = {
 };
 
 let emu: BedrockEmulator;
-let client: LlmClient;
+let client: PatchModel;
 const dirs: string[] = [];
 beforeAll(async () => {
   ({ emu, client } = await startLlmEmulator());

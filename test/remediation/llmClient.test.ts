@@ -1,10 +1,10 @@
 import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
 import {
-  createBedrockLlmClient,
+  createBedrockPatchModel,
   LlmRequestError,
   LlmThrottledError,
-  type LlmClient,
-} from '../../src/remediation/llm/client';
+  type PatchModel,
+} from '../../src/remediation/llm/bedrock';
 import { PATCH_TOOL_NAME } from '../../src/remediation/llm/patchSchema';
 
 const creds = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' };
@@ -27,10 +27,10 @@ const goodInput = {
 
 describe('Bedrock client against the emulator (real SDK over loopback)', () => {
   let emu: BedrockEmulator;
-  let client: LlmClient;
+  let client: PatchModel;
   beforeAll(async () => {
     emu = await startBedrockEmulator();
-    client = createBedrockLlmClient({
+    client = createBedrockPatchModel({
       endpoint: emu.url,
       credentials: creds,
       modelId: 'us.anthropic.claude-opus-4-5-20251101-v1:0',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type BedrockEmulator, type EmulatorReply } from '../../src/sandbox/bedrockEmulator';
-import type { LlmClient } from '../../src/remediation/llm/client';
+import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import type { Failure, Target } from '../../src/contracts';
 import type { RepoIndex } from '../../src/terraform';
@@ -33,7 +33,7 @@ const reply = (input: unknown): EmulatorReply => ({ toolUse: { input } });
 
 describe('LLM engine against the Bedrock emulator', () => {
   let emu: BedrockEmulator;
-  let client: LlmClient;
+  let client: PatchModel;
   let dir: string;
   let index: RepoIndex;
   let target: Target;

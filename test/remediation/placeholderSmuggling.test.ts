@@ -11,7 +11,7 @@ import {
   type EmulatorReply,
   type ReceivedConverseRequest as EmulatorRequest,
 } from '../../src/sandbox/bedrockEmulator';
-import type { LlmClient } from '../../src/remediation/llm/client';
+import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import { commitMessage, prBody } from '../../src/github/prContent';
 import type { Failure, Target } from '../../src/contracts';
@@ -54,7 +54,7 @@ const passwordPlaceholder = (req: EmulatorRequest) =>
 
 describe('placeholders are restored only where they were taken', () => {
   let emu: BedrockEmulator;
-  let client: LlmClient;
+  let client: PatchModel;
   let dir: string;
   let index: RepoIndex;
   let target: Target;
@@ -261,7 +261,7 @@ describe('a short password at its own attribute', () => {
     ].join('\n'),
   };
   let emu: BedrockEmulator;
-  let client: LlmClient;
+  let client: PatchModel;
   let dir: string;
   let index: RepoIndex;
   let target: Target;

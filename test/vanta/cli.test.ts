@@ -2,7 +2,7 @@
 import { testRedis, testRedisUrl, uniqueName } from '../harness/env';
 import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
 import { runVantaFailures } from '../../src/cli/commands/vanta';
-import { listFailures, type VantaClient } from '../../src/vanta';
+import { listFailures, type VantaApi } from '../../src/vanta';
 import type { Failure } from '../../src/contracts';
 import { APP, captureLogger, emulatorClient } from './helpers';
 
@@ -36,7 +36,7 @@ test('--json prints the Failure array that listFailures returns', async () => {
 
   const redis = testRedis();
   try {
-    const client: VantaClient = emulatorClient(emu, redis, prefix);
+    const client: VantaApi = emulatorClient(emu, redis, prefix);
     const direct = await listFailures(client, {
       integrationFilter: 'aws',
       appUrl: 'https://app.vanta.example',

@@ -1,4 +1,4 @@
-/** VantaClient against the emulator over real HTTP, with the harness Redis. */
+/** VantaApi against the emulator over real HTTP, with the harness Redis. */
 import type Redis from 'ioredis';
 import { testRedis, uniqueName } from '../harness/env';
 import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';

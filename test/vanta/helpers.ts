@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type Redis from 'ioredis';
-import { VantaClient, type VantaClientOptions } from '../../src/vanta';
+import { VantaApi, type VantaApiOptions } from '../../src/vanta';
 import type { VantaEmulator } from '../../src/sandbox/vantaEmulator';
 
 export const APP = { clientId: 'terrafix-demo-client', clientSecret: 'terrafix-demo-secret' };
@@ -19,14 +19,14 @@ export function captureLogger(): { logger: pino.Logger; lines: string[] } {
   return { logger: pino({ level: 'debug', base: null }, stream), lines };
 }
 
-/** A VantaClient on the emulator with fast backoff; `prefix` isolates its Redis keys. */
+/** A VantaApi on the emulator with fast backoff; `prefix` isolates its Redis keys. */
 export function emulatorClient(
   emu: VantaEmulator,
   redis: Redis,
   prefix: string,
-  overrides: Partial<VantaClientOptions> = {},
-): VantaClient {
-  return new VantaClient({
+  overrides: Partial<VantaApiOptions> = {},
+): VantaApi {
+  return new VantaApi({
     baseUrl: emu.url,
     credentials: APP,
     redis,

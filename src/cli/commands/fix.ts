@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { TokenUsage } from '../../contracts';
 import { TerraFixError } from '../../errors';
 import { readFailureAndRepo, type CommandResult } from './input';
-import { createBedrockLlmClient, type LlmClient } from '../../remediation/llm/client';
+import { createBedrockPatchModel, type PatchModel } from '../../remediation/llm/bedrock';
 import { normalizeFailure } from '../../failure';
 import { remediate } from '../../remediation/engine';
 import { checkRepoPath, indexRepository, locate, writeRepoFile, type Target } from '../../terraform';
@@ -38,7 +38,7 @@ export interface FixOptions {
   write?: boolean;
   json?: boolean;
   /** LLM client override (tests); otherwise built from the environment when the engine may use it. */
-  client?: LlmClient;
+  client?: PatchModel;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -64,11 +64,11 @@ function empty(status: FixJson['status'], target: Target | null, reasons: string
 }
 
 /** Whether the environment configures an LLM (explicitly, or by pointing at an endpoint/model). */
-function llmFromEnv(engine: string, env: NodeJS.ProcessEnv): LlmClient | undefined {
+function llmFromEnv(engine: string, env: NodeJS.ProcessEnv): PatchModel | undefined {
   if (engine === 'rules') return undefined;
   if (/^(false|0|no)$/i.test(env.LLM_ENABLED ?? '')) return undefined;
   if (engine === 'llm' || env.BEDROCK_MODEL_ID || env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME)
-    return createBedrockLlmClient({ env });
+    return createBedrockPatchModel({ env });
   return undefined;
 }
 

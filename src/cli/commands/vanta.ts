@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import { loadConfig } from '../../config';
 import { ConfigError, TerraFixError } from '../../errors';
 import { createLogger, type Logger } from '../../logger';
-import { createVantaClient, listFailuresOptionsFromConfig, listFailuresWithStats } from '../../vanta';
+import { createVantaApi, listFailuresOptionsFromConfig, listFailuresWithStats } from '../../vanta';
 import type { Failure } from '../../contracts';
 
 export interface CommandResult {
@@ -63,7 +63,7 @@ export async function runVantaFailures(
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     redis.on('error', () => undefined); // surfaced by the failing command below
     await redis.connect();
-    const client = createVantaClient(
+    const client = createVantaApi(
       config,
       { redis, logger },
       deps.keyPrefix ? { keyPrefix: deps.keyPrefix } : {},

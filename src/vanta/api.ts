@@ -1,5 +1,5 @@
 /**
- * VantaClient: the Manage Vanta REST API over global fetch.
+ * VantaApi: the Manage Vanta REST API over global fetch.
  *
  * - Auth: OAuth client credentials (`POST ${baseUrl}/oauth/token`, scope vanta-api.all:read) or a
  *   static token. Vanta keeps ONE live token per application and revokes the old one when a new one
@@ -36,7 +36,7 @@ export const VANTA_READ_SCOPE = 'vanta-api.all:read';
 
 export type VantaCredentials = { clientId: string; clientSecret: string; scope?: string } | { token: string };
 
-export interface VantaClientOptions {
+export interface VantaApiOptions {
   /** Origin without a path, e.g. https://api.vanta.com (see docs/vanta.md for other regions). */
   baseUrl: string;
   credentials: VantaCredentials;
@@ -130,7 +130,7 @@ class Semaphore {
 
 type QueryValue = string | number | boolean | undefined | null;
 
-export class VantaClient {
+export class VantaApi {
   readonly metrics: VantaClientMetrics = {
     requests: 0,
     tokenRequests: 0,
@@ -153,7 +153,7 @@ export class VantaClient {
   private readonly wait: (ms: number) => Promise<void>;
   private readonly o: Required<
     Pick<
-      VantaClientOptions,
+      VantaApiOptions,
       | 'timeoutMs'
       | 'maxRetries'
       | 'max429Retries'
@@ -167,7 +167,7 @@ export class VantaClient {
     >
   >;
 
-  constructor(private readonly opts: VantaClientOptions) {
+  constructor(private readonly opts: VantaApiOptions) {
     const u = new URL(opts.baseUrl);
     if (u.pathname !== '/' && u.pathname !== '')
       throw new ConfigError(`VANTA_API_URL must be an origin without a path (got path ${u.pathname})`);

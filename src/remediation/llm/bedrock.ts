@@ -50,7 +50,7 @@ export type ToolCallResult =
   | { ok: false; reason: string; tokens: TokenUsage; stopReason: string | undefined };
 
 /** What the generator needs from an LLM: one forced tool call. Tests may pass a fake. */
-export interface LlmClient {
+export interface PatchModel {
   readonly modelId: string;
   callPatchTool(req: ToolCallRequest): Promise<ToolCallResult>;
 }
@@ -126,7 +126,7 @@ function usageOf(
 }
 
 /** Creates the Bedrock-backed client from options and the environment (BEDROCK_MODEL_ID, AWS_REGION). */
-export function createBedrockLlmClient(opts: LlmClientOptions = {}): LlmClient {
+export function createBedrockPatchModel(opts: LlmClientOptions = {}): PatchModel {
   const env = opts.env ?? process.env;
   const modelId = opts.modelId ?? env.BEDROCK_MODEL_ID ?? DEFAULT_MODEL_ID;
   const maxTokens = opts.maxTokens ?? (Number(env.LLM_MAX_TOKENS) || 4096);
