@@ -5,6 +5,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TerraFixActivities } from '../activities/types';
+import type { Failure } from '../contracts';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import { queueName } from '../temporal/queues';
 import {
@@ -71,7 +72,33 @@ export async function pollFailuresWorkflow(input: PollInput = {}): Promise<PollR
     invalid,
   };
 
-  const toStart = failures.filter((f) => !suppressedKeys.has(f.key));
+  const counts = await startChildren(
+    failures.filter((f) => !suppressedKeys.has(f.key)),
+    input,
+  );
+  result.started = counts.started;
+  result.alreadyRunning = counts.alreadyRunning;
+  try {
+    await state.recordPollResult.executeWithOptions(
+      {
+        startToCloseTimeout: '1m',
+        retry: { maximumAttempts: 3 },
+        summary: `found ${result.found}, started ${result.started}`,
+      },
+      [result],
+    );
+  } catch {
+    // Metrics only: a poll never fails because its counts could not be recorded.
+  }
+  return result;
+}
+
+/** Starts one child per failure, in batches; a failure whose remediation is running counts as already running. */
+async function startChildren(
+  toStart: Failure[],
+  input: PollInput,
+): Promise<{ started: number; alreadyRunning: number }> {
+  const result = { started: 0, alreadyRunning: 0 };
   for (let i = 0; i < toStart.length; i += START_BATCH) {
     const batch = toStart.slice(i, i + START_BATCH);
     const outcomes = await Promise.all(
@@ -96,18 +123,6 @@ export async function pollFailuresWorkflow(input: PollInput = {}): Promise<PollR
       if (o === 'started') result.started += 1;
       else result.alreadyRunning += 1;
     }
-  }
-  try {
-    await state.recordPollResult.executeWithOptions(
-      {
-        startToCloseTimeout: '1m',
-        retry: { maximumAttempts: 3 },
-        summary: `found ${result.found}, started ${result.started}`,
-      },
-      [result],
-    );
-  } catch {
-    // Metrics only: a poll never fails because its counts could not be recorded.
   }
   return result;
 }
