@@ -51,6 +51,20 @@ module.exports = tseslint.config(
     typeOnly: upper(['activities']),
     message: 'workflows are deterministic: no I/O, no Node APIs, activity types only',
   }),
+  ...layer(['src/sandbox/emulators/**/*.ts'], {
+    groups: upper([
+      'activities',
+      'workflows',
+      'workers',
+      'cli',
+      'temporal',
+      'remediation',
+      'terraform',
+      'vanta',
+      'state',
+    ]),
+    message: 'the emulators speak the documented APIs and borrow no TerraFix logic (only the git runner)',
+  }),
   ...layer(['src/{workers,cli}/**/*.ts', 'src/*.ts'], {
     groups: upper(['sandbox']),
     message: 'production code never imports the sandbox (emulators and the demo)',

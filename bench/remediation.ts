@@ -10,7 +10,7 @@ import { scanIndex } from '../src/cli/commands/scan';
 import type { Failure, Target } from '../src/contracts';
 import { generateWithRules, llmContextBlocks, verifyFix } from '../src/remediation/engine';
 import { buildUserMessage, SYSTEM_PROMPT } from '../src/remediation/llm/prompt';
-import { estimateTokens } from '../src/sandbox/bedrockEmulator';
+import { estimateTokens } from '../src/sandbox/emulators/bedrockEmulator';
 import { getParser, indexRepository, locate, type RepoIndex } from '../src/terraform';
 import { generateRepo } from './gen-repo';
 

@@ -25,10 +25,15 @@ import {
   type BedrockEmulator,
   type ConverseHandler,
   type Recording,
-} from './bedrockEmulator';
-import { startGitHubEmulator, type GitHubEmulator } from './githubEmulator';
+} from './emulators/bedrockEmulator';
+import { startGitHubEmulator, type GitHubEmulator } from './emulators/githubEmulator';
 import { startRedis, startTemporalDevServer, type RedisServer, type TemporalDevServer } from './services';
-import { startVantaEmulator, type EmulatorTest, type VantaEmulator, type VantaSeed } from './vantaEmulator';
+import {
+  startVantaEmulator,
+  type EmulatorTest,
+  type VantaEmulator,
+  type VantaSeed,
+} from './emulators/vantaEmulator';
 
 /** A synthetic organisation of any size (chaos tests, benchmarks). */
 export interface GeneratedOrg {

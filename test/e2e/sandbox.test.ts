@@ -15,7 +15,7 @@ import type { RunningWorker } from '../../src/workers/main';
 import { runGit } from '../../src/github/git';
 import { parseFailureMarker } from '../../src/github/prContent';
 import { startSandbox, type ExpectedFix, type Sandbox } from '../../src/sandbox/sandbox';
-import type { EmulatedPull } from '../../src/sandbox/githubEmulator';
+import type { EmulatedPull } from '../../src/sandbox/emulators/githubEmulator';
 import { parseHcl } from '../../src/terraform';
 import {
   remediationWorkflowId,

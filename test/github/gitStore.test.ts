@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runGit } from '../../src/github/git';
 import { commitTree, writeTree } from '../../src/github/gitPlumbing';
-import { GitStore } from '../../src/sandbox/gitStore';
-import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/githubEmulator';
+import { GitStore } from '../../src/sandbox/emulators/gitStore';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/emulators/githubEmulator';
 
 let tmp: string;
 let gitDir: string;

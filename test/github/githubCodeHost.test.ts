@@ -14,7 +14,7 @@ import { createGitHubClient, currentToken, type GitHubAuth } from '../../src/git
 import { branchName, parseFailureMarker } from '../../src/github/prContent';
 import { GitHubCodeHost } from '../../src/github/githubCodeHost';
 import { RepoWorkspace } from '../../src/github/workspace';
-import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/githubEmulator';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/emulators/githubEmulator';
 import { capturingLogger, failureFor, fixFor, MAIN_TF, REPO_FILES } from './helpers';
 
 const OWNER = 'acme';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GitCommandError } from '../../src/github/errors';
 import { RepoWorkspace, type WorkspaceRepo } from '../../src/github/workspace';
-import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/githubEmulator';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/emulators/githubEmulator';
 import { MAIN_TF, REPO_FILES } from './helpers';
 
 let emu: GitHubEmulator;

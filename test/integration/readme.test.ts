@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runGit } from '../../src/github/git';
 import { commitTree, writeTree } from '../../src/github/gitPlumbing';
-import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/emulators/vantaEmulator';
 import { failureFor, REPO_FILES } from '../github/helpers';
 import {
   testRedisUrl,

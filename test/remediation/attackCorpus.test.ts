@@ -5,7 +5,7 @@
  * allowlist or guardrail rule that fired; the controls are accepted.
  */
 import fs from 'node:fs';
-import type { BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import type { BedrockEmulator } from '../../src/sandbox/emulators/bedrockEmulator';
 import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import type { Failure, PatchEdit, Target } from '../../src/contracts';

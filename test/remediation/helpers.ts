@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Failure, Target } from '../../src/contracts';
 import { indexRepository, locate, type RepoIndex } from '../../src/terraform';
 import { createBedrockPatchModel, type PatchModel } from '../../src/remediation/llm/bedrock';
-import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/emulators/bedrockEmulator';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'remediation');
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import type { BedrockEmulator } from '../../src/sandbox/emulators/bedrockEmulator';
 import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import { prBody, prLabels } from '../../src/github/prContent';

@@ -1,4 +1,4 @@
-import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/emulators/bedrockEmulator';
 import {
   createBedrockPatchModel,
   LlmRequestError,

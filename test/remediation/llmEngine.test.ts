@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type BedrockEmulator, type EmulatorReply } from '../../src/sandbox/bedrockEmulator';
+import { type BedrockEmulator, type EmulatorReply } from '../../src/sandbox/emulators/bedrockEmulator';
 import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import type { Failure, Target } from '../../src/contracts';

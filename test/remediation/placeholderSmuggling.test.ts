@@ -10,7 +10,7 @@ import {
   type BedrockEmulator,
   type EmulatorReply,
   type ReceivedConverseRequest as EmulatorRequest,
-} from '../../src/sandbox/bedrockEmulator';
+} from '../../src/sandbox/emulators/bedrockEmulator';
 import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
 import { commitMessage, prBody } from '../../src/github/prContent';

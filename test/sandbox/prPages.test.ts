@@ -1,11 +1,11 @@
 /**
- * The GitHub emulator's read-only PR pages (src/sandbox/prPages.ts): served without a token at the
+ * The GitHub emulator's read-only PR pages (src/sandbox/emulators/prPages.ts): served without a token at the
  * PR's html_url, rendering the title, the Markdown body (escaped, no raw HTML), labels, state,
  * branches and the diff from the emulator's git store. The API stays token-protected.
  */
 import { failureMarker, prBody, prTitle } from '../../src/github/prContent';
-import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/githubEmulator';
-import { escapeHtml, renderInline, renderMarkdown } from '../../src/sandbox/prPages';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/emulators/githubEmulator';
+import { escapeHtml, renderInline, renderMarkdown } from '../../src/sandbox/emulators/prPages';
 import { MAIN_TF, REPO_FILES, failureFor, fixFor } from '../github/helpers';
 
 let emu: GitHubEmulator;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
-import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/bedrockEmulator';
+import { startBedrockEmulator, type BedrockEmulator } from '../../src/sandbox/emulators/bedrockEmulator';
 import { applyPatch, checkRepoPath, indexRepository, locate, writeRepoFile } from '../../src/terraform';
 import { failure, patch } from './helpers';
 

@@ -1,6 +1,6 @@
 /** `terrafix vanta failures` as a function: emulator over HTTP, harness Redis. */
 import { testRedis, testRedisUrl, uniqueName } from '../harness/env';
-import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/emulators/vantaEmulator';
 import { runVantaFailures } from '../../src/cli/commands/vanta';
 import { listFailures, type VantaApi } from '../../src/vanta';
 import type { Failure } from '../../src/contracts';

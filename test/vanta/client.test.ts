@@ -1,7 +1,7 @@
 /** VantaApi against the emulator over real HTTP, with the harness Redis. */
 import type Redis from 'ioredis';
 import { testRedis, uniqueName } from '../harness/env';
-import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/emulators/vantaEmulator';
 import { RequestBudgetExhaustedError, VantaAuthError, VantaUnavailableError } from '../../src/vanta';
 import { APP, captureLogger, emulatorClient, sharedToken } from './helpers';
 

@@ -2,7 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { testTmpDir } from '../harness/env';
-import { generateSeed, startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import {
+  generateSeed,
+  startVantaEmulator,
+  type VantaEmulator,
+} from '../../src/sandbox/emulators/vantaEmulator';
 import { APP } from './helpers';
 
 let emu: VantaEmulator | undefined;

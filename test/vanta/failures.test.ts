@@ -1,7 +1,11 @@
 /** listFailures / isFailurePresent / deactivateEntity against the emulator over real HTTP. */
 import type Redis from 'ioredis';
 import { testRedis, uniqueName } from '../harness/env';
-import { generateSeed, startVantaEmulator, type VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import {
+  generateSeed,
+  startVantaEmulator,
+  type VantaEmulator,
+} from '../../src/sandbox/emulators/vantaEmulator';
 import { loadConfig } from '../../src/config';
 import {
   createVantaStages,

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type Redis from 'ioredis';
 import { VantaApi, type VantaApiOptions } from '../../src/vanta';
-import type { VantaEmulator } from '../../src/sandbox/vantaEmulator';
+import type { VantaEmulator } from '../../src/sandbox/emulators/vantaEmulator';
 
 export const APP = { clientId: 'terrafix-demo-client', clientSecret: 'terrafix-demo-secret' };
 

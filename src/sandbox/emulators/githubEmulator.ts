@@ -19,9 +19,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runGit } from '../github/git';
+import { runGit } from '../../github/git';
 import git from 'isomorphic-git';
-import { safeRepoPath, type Identity } from '../github/gitPlumbing';
+import { safeRepoPath, type Identity } from '../../github/gitPlumbing';
 import { GitHttpCache, serveGitHttp } from './gitHttp';
 import { GitStore } from './gitStore';
 import {
