@@ -1,5 +1,8 @@
 /** Shared fixtures for the GitHub module tests: a failure, a verified fix and a capturing logger. */
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { runGit } from '../../src/github/git';
+import { commitTree, writeTree } from '../../src/github/gitPlumbing';
 import type { Failure, VerifiedFix } from '../../src/contracts';
 import { createLogger, type Logger } from '../../src/logger';
 
@@ -83,4 +86,18 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
     },
   });
   return { logger: createLogger({ level: 'debug', destination, pretty: false }), lines };
+}
+
+/** A bare repository `<root>/<owner>/<name>.git` holding REPO_FILES on main (the LocalCodeHost layout); returns its head. */
+export async function seedBareRepo(root: string, owner: string, name: string): Promise<string> {
+  const gitDir = path.join(root, owner, `${name}.git`);
+  await runGit(['init', '--bare', '--quiet', '--initial-branch=main', gitDir]);
+  const tree = await writeTree(
+    gitDir,
+    null,
+    Object.entries(REPO_FILES).map(([p, content]) => ({ path: p, content })),
+  );
+  const sha = await commitTree(gitDir, tree, [], 'init', { name: 'Dev', email: 'dev@example.com' });
+  await runGit(['--git-dir', gitDir, 'update-ref', 'refs/heads/main', sha]);
+  return sha;
 }

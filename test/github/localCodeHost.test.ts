@@ -6,8 +6,8 @@ import { loadConfig } from '../../src/config';
 import { RepoNotMappedError } from '../../src/errors';
 import { createCodeHost, LocalCodeHost } from '../../src/github';
 import { runGit } from '../../src/github/git';
-import { commitTree, resolveRef, writeTree } from '../../src/github/gitPlumbing';
-import { capturingLogger, failureFor, fixFor, MAIN_TF, REPO_FILES } from './helpers';
+import { resolveRef } from '../../src/github/gitPlumbing';
+import { capturingLogger, failureFor, fixFor, MAIN_TF, seedBareRepo } from './helpers';
 
 let tmp: string;
 
@@ -16,23 +16,10 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function bareRepo(root: string, owner: string, name: string): Promise<string> {
-  const gitDir = path.join(root, owner, `${name}.git`);
-  await runGit(['init', '--bare', '--quiet', '--initial-branch=main', gitDir]);
-  const tree = await writeTree(
-    gitDir,
-    null,
-    Object.entries(REPO_FILES).map(([p, content]) => ({ path: p, content })),
-  );
-  const sha = await commitTree(gitDir, tree, [], 'init', { name: 'Dev', email: 'dev@example.com' });
-  await runGit(['--git-dir', gitDir, 'update-ref', 'refs/heads/main', sha]);
-  return sha;
-}
-
 describe('LocalCodeHost', () => {
   test('round trip: prepare, open, re-run, second resource, close, rejected', async () => {
     const root = path.join(tmp, 'host');
-    const base = await bareRepo(root, 'acme', 'infra');
+    const base = await seedBareRepo(root, 'acme', 'infra');
     const { logger } = capturingLogger();
     const host = createCodeHost(
       loadConfig({

@@ -7,10 +7,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runGit } from '../../src/github/git';
-import { commitTree, writeTree } from '../../src/github/gitPlumbing';
 import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/emulators/vantaEmulator';
-import { failureFor, REPO_FILES } from '../github/helpers';
+import { failureFor, seedBareRepo } from '../github/helpers';
 import {
   testRedisUrl,
   testTemporalAddress,
@@ -91,18 +89,6 @@ function commandName(args: string[]): string {
   return words[0] ?? '';
 }
 
-async function bareRepo(root: string): Promise<void> {
-  const gitDir = path.join(root, 'acme', 'infra.git');
-  await runGit(['init', '--bare', '--quiet', '--initial-branch=main', gitDir]);
-  const tree = await writeTree(
-    gitDir,
-    null,
-    Object.entries(REPO_FILES).map(([p, content]) => ({ path: p, content })),
-  );
-  const sha = await commitTree(gitDir, tree, [], 'init', { name: 'Dev', email: 'dev@example.com' });
-  await runGit(['--git-dir', gitDir, 'update-ref', 'refs/heads/main', sha]);
-}
-
 beforeAll(async () => {
   // `make build`'s compile step: bin/terrafix runs dist/.
   const build = spawnSync(
@@ -118,7 +104,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(testTmpDir(), 'readme-'));
   vanta = await startVantaEmulator();
   const hostDir = path.join(tmp, 'host');
-  await bareRepo(hostDir);
+  await seedBareRepo(hostDir, 'acme', 'infra');
   const queue = uniqueName('readme');
   env = {
     ...baseEnv(),

@@ -127,8 +127,7 @@ export async function describeRemediation(
   const failureKey = failureKeyOfArg(keyOrWorkflowId);
   const handle = client.workflow.getHandle(remediationWorkflowId(failureKey));
   const d = await handle.describe();
-  const sa = d.typedSearchAttributes;
-  const attr = (name: string) => sa.getAll().find((p) => p.key.name === name)?.value;
+  const attr = (name: string) => searchAttribute(d.typedSearchAttributes, name);
   const base = {
     workflowId: d.workflowId,
     runId: d.runId,
@@ -160,6 +159,12 @@ export async function describeRemediation(
     return { ...base, ...r };
   }
   return base;
+}
+
+/** A Keyword search attribute's value by name (undefined when unset). */
+function searchAttribute(sa: { getAll(): { key: { name: string }; value: unknown }[] }, name: string) {
+  const v = sa.getAll().find((p) => p.key.name === name)?.value;
+  return typeof v === 'string' ? v : undefined;
 }
 
 function quote(v: string): string {
@@ -226,11 +231,7 @@ export async function listRemediations(client: Client, filter: ListFilter): Prom
   if (filter.repo) clauses.push(`TerraFixRepo = ${quote(filter.repo)}`);
   const rows: ListRow[] = [];
   for await (const w of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const sa = w.typedSearchAttributes.getAll();
-    const attr = (name: string) => {
-      const v = sa.find((p) => p.key.name === name)?.value;
-      return typeof v === 'string' ? v : undefined;
-    };
+    const attr = (name: string) => searchAttribute(w.typedSearchAttributes, name);
     rows.push({
       failureKey: attr('TerraFixFailureKey') ?? w.workflowId,
       status: w.status.name,

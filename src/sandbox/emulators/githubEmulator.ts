@@ -988,24 +988,26 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   ): Promise<string> {
     const gitDir = gitDirOf(owner, name);
     const defaultBranch = o.defaultBranch ?? 'main';
+    /** Serves the repository (no PRs or labels yet) and saves the emulator state. */
+    const register = (store: GitStore) => {
+      repos.set(repoKey(owner, name), {
+        owner,
+        name,
+        gitDir,
+        defaultBranch,
+        labels: new Map(),
+        pulls: [],
+        nextNumber: 1,
+        store,
+      });
+      saveState();
+    };
     if (opts.stateFile && fs.existsSync(path.join(gitDir, 'HEAD'))) {
       // Persistent: a repository already on disk is served as it is, not re-seeded.
       const store = new GitStore(gitDir);
       const head = await store.resolveRef(`refs/heads/${defaultBranch}`);
       if (head) {
-        if (!repos.has(repoKey(owner, name))) {
-          repos.set(repoKey(owner, name), {
-            owner,
-            name,
-            gitDir,
-            defaultBranch,
-            labels: new Map(),
-            pulls: [],
-            nextNumber: 1,
-            store,
-          });
-          saveState();
-        }
+        if (!repos.has(repoKey(owner, name))) register(store);
         return head;
       }
     }
@@ -1030,17 +1032,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       email: 'dev@example.com',
     });
     await runGit(['--git-dir', gitDir, 'update-ref', `refs/heads/${defaultBranch}`, sha]);
-    repos.set(repoKey(owner, name), {
-      owner,
-      name,
-      gitDir,
-      defaultBranch,
-      labels: new Map(),
-      pulls: [],
-      nextNumber: 1,
-      store,
-    });
-    saveState();
+    register(store);
     return sha;
   }
 
