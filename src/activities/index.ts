@@ -57,19 +57,33 @@ export interface ActivityDeps {
   branchHead?: (repo: string) => Promise<string | undefined>;
 }
 
-const STAGE_NAMES: (keyof StageImplementations)[] = [
-  'listFailures',
-  'prepare',
-  'analyze',
-  'generate',
-  'validate',
-  'openPullRequest',
-  'checkPullRequest',
-  'failureStillPresent',
-  'closePullRequest',
-  'remindPullRequest',
-  'openGroupPullRequest',
-];
+const CODE_HOST_NEEDED =
+  'a code host: GITHUB_TOKEN, GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, or CODE_HOST=local';
+
+/** Stages by the module that implements them, for `--stages` and the start-up check. */
+export const STAGE_GROUPS: Record<string, { stages: (keyof StageImplementations)[]; needs: string }> = {
+  vanta: {
+    stages: ['listFailures', 'failureStillPresent'],
+    needs: 'VANTA_CLIENT_ID and VANTA_CLIENT_SECRET (or VANTA_API_TOKEN)',
+  },
+  repository: {
+    stages: ['prepare', 'analyze', 'generate', 'validate'],
+    needs: CODE_HOST_NEEDED,
+  },
+  'pull-requests': {
+    stages: [
+      'openPullRequest',
+      'checkPullRequest',
+      'closePullRequest',
+      'remindPullRequest',
+      'openGroupPullRequest',
+    ],
+    needs: CODE_HOST_NEEDED,
+  },
+};
+
+/** Every stage, group by group. */
+export const STAGE_NAMES = Object.values(STAGE_GROUPS).flatMap((g) => g.stages);
 
 /** Names of the stages this worker cannot run (reported at start-up). */
 export function missingStages(stages: StageImplementations): string[] {

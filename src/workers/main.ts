@@ -5,7 +5,13 @@
 import os from 'node:os';
 import Redis from 'ioredis';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities, missingStages, type StageImplementations } from '../activities';
+import {
+  createActivities,
+  missingStages,
+  STAGE_GROUPS,
+  STAGE_NAMES,
+  type StageImplementations,
+} from '../activities';
 import { ConfigError } from '../errors';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
 import { loadConfig, taskQueues, type Config } from '../config';
@@ -46,34 +52,12 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-/** Stages by the module that implements them, for `--stages` and the start-up check. */
-export const STAGE_GROUPS: Record<string, { stages: (keyof StageImplementations)[]; needs: string }> = {
-  vanta: {
-    stages: ['listFailures', 'failureStillPresent'],
-    needs: 'VANTA_CLIENT_ID and VANTA_CLIENT_SECRET (or VANTA_API_TOKEN)',
-  },
-  repository: {
-    stages: ['prepare', 'analyze', 'generate', 'validate'],
-    needs: 'a code host: GITHUB_TOKEN, GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, or CODE_HOST=local',
-  },
-  'pull-requests': {
-    stages: [
-      'openPullRequest',
-      'checkPullRequest',
-      'closePullRequest',
-      'remindPullRequest',
-      'openGroupPullRequest',
-    ],
-    needs: 'a code host: GITHUB_TOKEN, GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, or CODE_HOST=local',
-  },
-};
-
 /**
  * Keeps the stages a worker serves and checks that each has an implementation: a worker that would
  * serve a stage without its configuration refuses to start (ConfigError naming stages and variables).
  */
 export function selectStages(built: StageImplementations, wanted?: string[]): StageImplementations {
-  const all = Object.values(STAGE_GROUPS).flatMap((g) => g.stages);
+  const all = STAGE_NAMES;
   let serve = all;
   if (wanted) {
     const unknown = wanted.filter((w) => !(w in STAGE_GROUPS) && !all.includes(w as never));
