@@ -23,7 +23,7 @@ module.exports = tseslint.config(
   },
   // Layering (docs/architecture.md): each folder may import only the layers below it. A later block
   // for the same files replaces the rule, so every folder's list is complete.
-  ...layer(['src/{terraform,remediation,vanta,github,state,failure,security,process}/**/*.ts'], {
+  ...layer(['src/{terraform,remediation,vanta,github,pullRequests,state,failure,security,process}/**/*.ts'], {
     groups: ['@temporalio/*', ...upper(['activities', 'workflows', 'workers', 'cli', 'sandbox', 'temporal'])],
     message: 'domain modules know nothing of Temporal, the CLI or the sandbox',
   }),
@@ -46,7 +46,7 @@ module.exports = tseslint.config(
       'http',
       'child_process',
       'ioredis',
-      ...upper(['workers', 'cli', 'sandbox', 'github', 'terraform', 'remediation', 'vanta', 'state']),
+      ...upper(['workers', 'cli', 'sandbox', 'github', 'pullRequests', 'terraform', 'remediation', 'vanta', 'state']),
     ],
     typeOnly: upper(['activities']),
     message: 'workflows are deterministic: no I/O, no Node APIs, activity types only',

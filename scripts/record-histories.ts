@@ -1,10 +1,12 @@
 /**
- * Records event histories of real runs of pollFailuresWorkflow and remediateFailureWorkflow for the
- * replay (determinism) test: test/replay/histories/*.json. Every path through the workflows that the
- * scenarios below reach (rule fix, LLM fix with a repair round, not found, skipped by the record,
- * stage failure, and the follow-up paths merged → resolved, closed → rejected, fixed elsewhere) is
- * run on a real Temporal server with a real Redis record store; the stages are scripted doubles, so
- * the activity results are fixed and the histories stay small.
+ * Records event histories of real runs of pollFailuresWorkflow, remediateFailureWorkflow and
+ * groupPullRequestWorkflow for the replay (determinism) test: test/replay/histories/*.json. Every path
+ * through the workflows that the scenarios below reach (rule fix, LLM fix with a repair round, not
+ * found, skipped by the record, stage failure, the follow-up paths merged → resolved, closed →
+ * rejected, fixed elsewhere, and GROUP_BY=test: members join a group that writes one PR, a member
+ * resolved elsewhere leaves and the PR is rewritten then closed, the reviewer rejected the group's PR,
+ * the group PR cannot be written) is run on a real Temporal server with a real Redis record store;
+ * the stages are scripted doubles, so the activity results are fixed and the histories stay small.
  *
  *   npx tsx scripts/record-histories.ts [outDir]
  *
@@ -20,7 +22,7 @@ import { NativeConnection } from '@temporalio/worker';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { createActivities, type StageImplementations } from '../src/activities';
-import type { GenerateResult } from '../src/activities/types';
+import type { GenerateResult, OpenGroupPullRequestResult } from '../src/activities/types';
 import type { Failure, PreparedRepo, Target, VerifiedFix } from '../src/contracts';
 import { startRedis, startTemporalDevServer } from '../src/sandbox/services';
 import { RecordStore } from '../src/state/recordStore';
@@ -29,6 +31,9 @@ import { createWorkerSet, installRuntime } from '../src/workers/worker';
 import { pollFailuresWorkflow, remediateFailureWorkflow } from '../src/workflows';
 import {
   failureResolvedSignal,
+  groupKeyOf,
+  groupStatusQuery,
+  groupWorkflowId,
   prOutcomeSignal,
   remediationWorkflowId,
   type RemediationOptions,
@@ -101,6 +106,54 @@ function failure(scenario: string, run: string): Failure {
 
 const scenarioOf = (f: Failure): string => /^vanta:history-([^:]+):/.exec(f.key)?.[1] ?? '';
 
+/** A member of a group scenario: its test is the scenario's own, `history-<scenario>-<run>`. */
+function memberFailure(scenario: string, member: string, run: string): Failure {
+  return { ...failure(`${scenario}-${member}`, run), testId: `history-${scenario}-${run}` };
+}
+
+const groupScenarioOf = (testId: string): string => /^history-(.+)-[^-]+$/.exec(testId)?.[1] ?? '';
+
+/** PR numbers of the group scenarios (the own-PR scenarios use small numbers). */
+const GROUP_PR: Record<string, number> = {
+  'group-merged': 201,
+  'group-elsewhere': 202,
+  'group-rejected': 203,
+};
+
+/**
+ * The group PR double: group-merged and group-elsewhere include every member (created, then updated);
+ * group-rejected excludes its second member and finds the PR rejected by a reviewer; group-failed
+ * cannot write the PR at all.
+ */
+function groupPullRequests(): NonNullable<StageImplementations['openGroupPullRequest']> {
+  const written = new Set<string>();
+  return async ({ groupKey, testId, members }) => {
+    const scenario = groupScenarioOf(testId);
+    if (scenario === 'group-failed') {
+      throw ApplicationFailure.nonRetryable('GitHub create pull request failed (422)', 'PermanentApiError');
+    }
+    const number = GROUP_PR[scenario] ?? 299;
+    const keys = members.map((m) => m.failure.key);
+    const rejected = scenario === 'group-rejected';
+    const out: OpenGroupPullRequestResult = {
+      pr: {
+        action: rejected ? 'rejected_by_reviewer' : written.has(groupKey) ? 'updated' : 'created',
+        url: `https://github.example/acme/infra/pull/${number}`,
+        number,
+        branch: `terrafix/${testId}/group`,
+      },
+      included: rejected ? keys.slice(0, 1) : keys,
+      excluded: rejected
+        ? keys
+            .slice(1)
+            .map((failureKey) => ({ failureKey, reason: 'storage.tf: aws_s3_bucket.logs not found' }))
+        : [],
+    };
+    written.add(groupKey);
+    return out;
+  };
+}
+
 /** Scripted stage doubles: each scenario takes its path through the workflow. */
 function stages(listed: () => Failure[]): StageImplementations {
   const validated = new Set<string>();
@@ -148,7 +201,21 @@ function stages(listed: () => Failure[]): StageImplementations {
       return n < 2;
     },
     closePullRequest: async () => undefined,
+    openGroupPullRequest: groupPullRequests(),
   };
+}
+
+/** Waits until the query answers what `done` accepts. */
+async function waitFor<T>(
+  what: string,
+  query: () => Promise<T>,
+  done: (v: T | undefined) => boolean,
+): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (done(await query().catch(() => undefined))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never happened: ${what}`);
 }
 
 async function waitForStage(handle: WorkflowHandle, stage: string): Promise<void> {
@@ -269,6 +336,8 @@ export async function recordHistories(opts: {
     await running1.signal(failureResolvedSignal);
     await running1.result();
     await client.workflow.getHandle(remediationWorkflowId(failure('poll-new', run).key)).result();
+
+    await recordGroups(client, taskQueue, run, save);
   } finally {
     await workers.shutdown();
     await running.catch(() => undefined);
@@ -277,6 +346,82 @@ export async function recordHistories(opts: {
     redis.disconnect();
   }
   return written;
+}
+
+type Save = (name: string, handle: WorkflowHandle) => Promise<void>;
+
+/**
+ * GROUP_BY=test: each scenario has its own test, so its own group workflow `group/<groupKey>`,
+ * started by the first member's joinGroup. Short debounce and check intervals keep recording fast.
+ */
+async function recordGroups(client: Client, taskQueue: string, run: string, save: Save): Promise<void> {
+  const grouped: RemediationOptions = {
+    groupBy: 'test',
+    groupDebounceMs: 1_000,
+    followUp: false,
+    prCheckIntervalMs: 300,
+    staleAfterMs: 3_600_000,
+    rejectedSuppressSeconds: 600,
+  };
+  const startMembers = (scenario: string, members: string[], options: RemediationOptions) =>
+    Promise.all(
+      members.map((m) => {
+        const f = memberFailure(scenario, m, run);
+        return client.workflow.start(remediateFailureWorkflow, {
+          taskQueue,
+          workflowId: remediationWorkflowId(f.key),
+          args: [{ failure: f, options }],
+        });
+      }),
+    );
+  const groupOf = (scenario: string) =>
+    client.workflow.getHandle(groupWorkflowId(groupKeyOf(prepared, `history-${scenario}-${run}`)));
+  const expectGroup = async (scenario: string, outcome: string, writes: number) => {
+    const r = (await groupOf(scenario).result()) as { outcome: string; writes: number };
+    if (r.outcome !== outcome || r.writes !== writes)
+      throw new Error(
+        `${scenario}: group ended ${r.outcome} after ${r.writes} write(s), not ${outcome}/${writes}`,
+      );
+  };
+
+  // (a) Two members join within the debounce: one PR written, both told included (pr_opened); the
+  // group checks its PR every 300 ms: open, then merged.
+  const [a1, a2] = await startMembers('group-merged', ['a', 'b'], grouped);
+  await save('remediate-grouped-included', a1!);
+  await a2!.result();
+  await expectGroup('group-merged', 'merged', 1);
+  await save('group-merged', groupOf('group-merged'));
+
+  // (b) Members follow the PR; one is resolved elsewhere and leaves: the PR is rewritten without it;
+  // the other leaves too: the group closes its PR.
+  const following = { ...grouped, followUp: true, prCheckIntervalMs: 3_600_000, vantaWaitMs: 3_600_000 };
+  const [b1, b2] = await startMembers('group-elsewhere', ['a', 'b'], following);
+  await waitForStage(b1!, 'awaiting_merge');
+  await waitForStage(b2!, 'awaiting_merge');
+  await b1!.signal(failureResolvedSignal);
+  await save('remediate-grouped-resolved-elsewhere', b1!);
+  await waitFor(
+    'group-elsewhere PR rewritten',
+    () => groupOf('group-elsewhere').query(groupStatusQuery),
+    (st) => st?.writes === 2 && st.state === 'open',
+  );
+  await b2!.signal(failureResolvedSignal);
+  await b2!.result();
+  await expectGroup('group-elsewhere', 'closed_resolved_elsewhere', 2);
+  await save('group-resolved-elsewhere', groupOf('group-elsewhere'));
+
+  // (c) The second member's fix no longer applies (excluded); the PR was closed by a reviewer.
+  const [c1, c2] = await startMembers('group-rejected', ['a', 'b'], grouped);
+  await save('remediate-grouped-rejected', c1!);
+  await c2!.result();
+  await expectGroup('group-rejected', 'rejected_by_reviewer', 1);
+  await save('group-rejected', groupOf('group-rejected'));
+
+  // (d) The group PR cannot be written: the waiting member ends failed, the group empty.
+  const [d1] = await startMembers('group-failed', ['a'], grouped);
+  await save('remediate-grouped-failed', d1!);
+  await expectGroup('group-failed', 'empty', 0);
+  await save('group-write-failed', groupOf('group-failed'));
 }
 
 async function main(): Promise<void> {

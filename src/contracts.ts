@@ -3,33 +3,8 @@
  * remediation record. Plain data only: these values travel through Temporal histories as JSON.
  */
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-
-/** A normalised, source-agnostic compliance failure. */
-export interface Failure {
-  /** Stable dedupe key, e.g. "vanta:<testId>:<entityId>". */
-  key: string;
-  source: 'vanta' | 'file';
-  testId: string;
-  testName?: string;
-  testUrl?: string;
-  severity?: Severity;
-  frameworks?: string[];
-  resource: FailureResource;
-  description?: string;
-  remediation?: string;
-  detectedAt?: string;
-}
-
-export interface FailureResource {
-  displayName?: string;
-  responseType?: string;
-  arn?: string;
-  terraformAddress?: string;
-  file?: string;
-  accountId?: string;
-  region?: string;
-}
+export type { Failure, FailureResource, Severity } from './failure/types';
+import type { Failure } from './failure/types';
 
 /** Where a failing resource lives in the repository. */
 export interface Target {
@@ -154,6 +129,21 @@ export interface RemediationRecord {
   updatedAt: string;
 }
 
+/** A write of a failure's record: the record without its timestamps, and an optional TTL in seconds. */
+export type RecordWrite = Omit<RemediationRecord, 'createdAt' | 'updatedAt'> & {
+  /** TTL override in seconds (defaults to STATE_RETENTION_DAYS). */
+  ttlSeconds?: number;
+};
+
+/** What one poll saw and did (the poll workflow's result and the worker's poll metrics). */
+export interface PollResult {
+  found: number;
+  started: number;
+  alreadyRunning: number;
+  suppressed: number;
+  invalid: number;
+}
+
 export interface PullRequestResult {
   action: 'created' | 'updated' | 'unchanged' | 'rejected_by_reviewer';
   url?: string;
@@ -174,3 +164,18 @@ export type GenerateResult =
   | { status: 'already_compliant'; ruleId: string; reason: string }
   | { status: 'no_rule'; reason: string }
   | { status: 'no_fix'; reason: string };
+
+/** A patch from a rule or the LLM (the `patch` case of GenerateResult). */
+export type PatchResult = Extract<GenerateResult, { status: 'patch' }>;
+
+/** What verifying a patch answers: the verified fix, or why it was rejected. */
+export type VerifyResult = { ok: true; fix: VerifiedFix } | { ok: false; errors: string[] };
+
+/** A remediation that joined a group PR (GROUP_BY=test): everything needed to rebuild its fix at a newer base. */
+export interface GroupMember {
+  workflowId: string;
+  failure: Failure;
+  prepared: PreparedRepo;
+  target: Target;
+  generated: PatchResult;
+}

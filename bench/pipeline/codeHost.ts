@@ -5,18 +5,14 @@
  * pipeline's own capacity; the emulator enforces no secondary limits.
  */
 import type { Config } from '../../src/config';
-import { policyFromConfig } from '../../src/github/codeHost';
+import { policyFromConfig, type CodeHost } from '../../src/pullRequests';
 import { createGitHubClient, currentToken } from '../../src/github/octokit';
-import { GitHubCodeHost } from '../../src/github/githubCodeHost';
+import { gitHubPullRequests } from '../../src/github/codeHost';
 import { RepoWorkspace } from '../../src/github/workspace';
 import type { Logger } from '../../src/logger';
 
 /** A token-authenticated GitHubCodeHost for GITHUB_API_URL; undefined spacing keeps octokit's default. */
-export function benchCodeHost(
-  config: Config,
-  logger: Logger,
-  writeSpacingMs: number | undefined,
-): GitHubCodeHost {
+export function benchCodeHost(config: Config, logger: Logger, writeSpacingMs: number | undefined): CodeHost {
   if (!config.GITHUB_TOKEN) throw new Error('bench code host: GITHUB_TOKEN is not set');
   const client = createGitHubClient({
     baseUrl: config.GITHUB_API_URL,
@@ -24,7 +20,7 @@ export function benchCodeHost(
     logger,
     writeSpacingMs,
   });
-  return new GitHubCodeHost({
+  return gitHubPullRequests({
     client,
     workspace: new RepoWorkspace({ dir: config.WORKSPACE_DIR, getToken: () => currentToken(client) }),
     mapping: config.GITHUB_REPO_MAPPING,

@@ -1,153 +1,54 @@
 /**
- * Grouped PRs (GROUP_BY=test): the synthetic failure a group PR is opened for, and one verified fix
- * built from several members' patches at the group's base (members that no longer apply are excluded).
+ * The grouping activities (GROUP_BY=test): a member joins its group workflow, and the group writes
+ * its one PR from the members' fixes rebuilt at the newest base. The fix logic is src/remediation/group.
  */
-import type { GroupMemberInput } from './types';
-import type { Confidence, Failure, Patch, TokenUsage, VerifiedFix } from '../contracts';
-import type { RepoIndex } from '../terraform';
-import { addTokens, verifyFix, type VerifyOptions } from '../remediation/engine';
+import { Context } from '@temporalio/activity';
+import { inRepoSubdir } from '../failure';
+import { buildGroupFix, groupFailure } from '../remediation/group';
+import { GROUP_JOIN_SIGNAL, GROUP_WORKFLOW_TYPE } from '../temporal/names';
+import { heartbeat, notConfigured } from './adapter';
+import type { RepositoryContext } from './repository';
+import type { JoinGroupInput, OpenGroupPullRequestInput, OpenGroupPullRequestResult } from './types';
 
-/** The synthetic failure a group PR is opened for: its key (hence its branch) is stable per group. */
-export function groupFailure(groupKey: string, testId: string, members: GroupMemberInput[]): Failure {
-  const first = members[0]?.failure;
-  const order = ['critical', 'high', 'medium', 'low'] as const;
-  const severity = order.find((s) => members.some((m) => m.failure.severity === s));
+/** Signals the member into its group workflow, starting the group when it is not running. */
+export async function joinGroup(input: JoinGroupInput): Promise<void> {
+  const client = Context.current().client;
+  await client.workflow.signalWithStart(GROUP_WORKFLOW_TYPE, {
+    workflowId: input.groupWorkflowId,
+    taskQueue: input.taskQueue,
+    args: [{ groupKey: input.groupKey, testId: input.testId, options: input.options }],
+    signal: GROUP_JOIN_SIGNAL,
+    signalArgs: [input.member],
+    staticSummary: `TerraFix group PR: ${input.groupKey}`.slice(0, 200),
+  });
+}
+
+function build(c: RepositoryContext) {
   return {
-    key: `group:${groupKey}`,
-    source: first?.source ?? 'vanta',
-    testId,
-    testName: first?.testName,
-    testUrl: first?.testUrl,
-    severity,
-    frameworks: [...new Set(members.flatMap((m) => m.failure.frameworks ?? []))],
-    resource: {
-      displayName: `${members.length} resource${members.length === 1 ? '' : 's'}`,
-      responseType: first?.resource.responseType,
+    /** Rebuilds the group's combined fix at the base SHA and creates or updates its one PR. */
+    async openGroupPullRequest(input: OpenGroupPullRequestInput): Promise<OpenGroupPullRequestResult> {
+      const { groupKey, testId, prepared, members } = input;
+      if (members.length === 0) return { included: [], excluded: [] };
+      const index = await c.indexFor(members[0]!.failure, prepared);
+      const built = await buildGroupFix(index, members, { heartbeat });
+      const out: OpenGroupPullRequestResult = { included: built.included, excluded: built.excluded };
+      if (!built.fix) return out;
+      const kept = members.filter((m) => built.included.includes(m.failure.key));
+      const pr = await c.host.openPullRequest({
+        failure: groupFailure(groupKey, testId, kept),
+        prepared,
+        fix: inRepoSubdir(prepared, built.fix),
+        ...c.temporalUi,
+      });
+      c.metrics?.prs.inc({ action: pr.action });
+      return { ...out, pr };
     },
-    description: first?.description,
-    remediation: first?.remediation,
   };
 }
 
-/** One patch holding the edits of several members, in order (the first member's metadata otherwise). */
-function combinePatches(members: GroupMemberInput[]): Patch {
-  const ps = members.map((m) => m.generated.patch);
-  return {
-    edits: ps.flatMap((p) => p.edits),
-    explanation: ps.map((p) => p.explanation).join('\n'),
-    changedAttributes: [...new Set(ps.flatMap((p) => p.changedAttributes))],
-    confidence: lowestConfidence(ps.map((p) => p.confidence)),
-    breakingChanges: [...new Set(ps.flatMap((p) => p.breakingChanges))],
-    additionalRequirements: [...new Set(ps.flatMap((p) => p.additionalRequirements))],
-    removes: [...new Set(ps.flatMap((p) => p.removes ?? []))],
-  };
-}
+export type GroupingActivities = ReturnType<typeof build> & { joinGroup: typeof joinGroup };
 
-function lowestConfidence(cs: Confidence[]): Confidence {
-  return cs.includes('low') ? 'low' : cs.includes('medium') ? 'medium' : 'high';
-}
-
-export interface GroupFixResult {
-  /** The combined verified fix (absent when no member's patch survived). */
-  fix?: VerifiedFix;
-  included: string[];
-  excluded: { failureKey: string; reason: string }[];
-}
-
-/**
- * Rebuilds a group's combined fix on `index` (the base the PR is written on). Members are taken per
- * Terraform module directory; within one, each member's patch is applied on top of the accepted ones
- * and the combined result is verified against that member's target (guardrails, parse, validation,
- * its rule re-check). A final pass re-checks every accepted member on the final combination; a member
- * that no longer applies or verifies is excluded with the reason.
- */
-export async function buildGroupFix(
-  index: RepoIndex,
-  members: GroupMemberInput[],
-  opts: VerifyOptions & { heartbeat?: () => void } = {},
-): Promise<GroupFixResult> {
-  const excluded: GroupFixResult['excluded'] = [];
-  const byDir = new Map<string, GroupMemberInput[]>();
-  for (const m of members) {
-    const list = byDir.get(m.target.moduleDir) ?? [];
-    list.push(m);
-    byDir.set(m.target.moduleDir, list);
-  }
-  // The rule re-check finds the target's block by byte offset first; other members' edits earlier in
-  // the same file shift it (and members may come from older bases), so look the block up by address.
-  const verify = (m: GroupMemberInput, set: GroupMemberInput[], o: VerifyOptions) => {
-    opts.heartbeat?.();
-    const target = { ...m.target, startByte: -1, endByte: -1 };
-    const groupTargets = set.filter((x) => x !== m).map((x) => x.target);
-    return verifyFix(
-      index,
-      target,
-      m.failure,
-      { ...m.generated, patch: combinePatches(set) },
-      { ...o, groupTargets },
-    );
-  };
-  const parts: { members: GroupMemberInput[]; fix: VerifiedFix }[] = [];
-  for (const dirMembers of byDir.values()) {
-    let pool = dirMembers;
-    for (;;) {
-      const accepted: GroupMemberInput[] = [];
-      let fix: VerifiedFix | undefined;
-      for (const m of pool) {
-        const r = await verify(m, [...accepted, m], opts);
-        if (r.ok) {
-          accepted.push(m);
-          fix = r.fix;
-        } else excluded.push({ failureKey: m.failure.key, reason: r.errors.join('; ') });
-      }
-      if (!fix) break;
-      // Later edits must not have undone an earlier member's fix (terraform validate already ran above).
-      const broken: GroupMemberInput[] = [];
-      for (const m of accepted.slice(0, -1)) {
-        const r = await verify(m, accepted, { ...opts, terraformValidate: false });
-        if (!r.ok) {
-          broken.push(m);
-          excluded.push({
-            failureKey: m.failure.key,
-            reason: `conflicts with other fixes in the group: ${r.errors.join('; ')}`,
-          });
-        }
-      }
-      if (broken.length === 0) {
-        parts.push({ members: accepted, fix });
-        break;
-      }
-      pool = accepted.filter((m) => !broken.includes(m));
-    }
-  }
-  if (parts.length === 0) return { included: [], excluded };
-  const all = parts.flatMap((p) => p.members);
-  const fixes = parts.map((p) => p.fix);
-  const uniq = (xs: string[]) => [...new Set(xs)];
-  const fix: VerifiedFix = {
-    engine: fixes.some((f) => f.engine === 'llm') ? 'llm' : 'rule',
-    ruleId: uniq(fixes.map((f) => f.ruleId ?? '')).length === 1 ? fixes[0]!.ruleId : undefined,
-    modelId: fixes.find((f) => f.modelId)?.modelId,
-    files: fixes.flatMap((f) => f.files),
-    diff: fixes.map((f) => f.diff).join(''),
-    explanation: [
-      `This PR fixes ${all.length} resource${all.length === 1 ? '' : 's'} failing the same test:`,
-      '',
-      ...all.map(
-        (m) =>
-          `- **${m.failure.resource.displayName ?? m.target.address}** (\`${m.target.address}\` in \`${m.target.file}\`): ${m.generated.patch.explanation}`,
-      ),
-    ].join('\n'),
-    changedAttributes: uniq(fixes.flatMap((f) => f.changedAttributes)),
-    confidence: lowestConfidence(fixes.map((f) => f.confidence)),
-    breakingChanges: uniq(fixes.flatMap((f) => f.breakingChanges)),
-    additionalRequirements: uniq(fixes.flatMap((f) => f.additionalRequirements)),
-    warnings: uniq(fixes.flatMap((f) => f.warnings)),
-    validation: {
-      ran: uniq(fixes.flatMap((f) => f.validation.ran)),
-      skipped: uniq(fixes.flatMap((f) => f.validation.skipped)),
-    },
-    tokens: all.reduce<TokenUsage | null>((t, m) => addTokens(t, m.generated.tokens), null),
-  };
-  return { fix, included: all.map((m) => m.failure.key), excluded };
+/** joinGroup, and openGroupPullRequest (without a code host it fails with StageNotImplementedError). */
+export function groupingActivities(c: RepositoryContext | undefined): GroupingActivities {
+  return { joinGroup, ...(c ? build(c) : notConfigured<ReturnType<typeof build>>(['openGroupPullRequest'])) };
 }

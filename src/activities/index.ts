@@ -1,67 +1,29 @@
 /**
- * createActivities(deps): thin adapters from Temporal to the plain modules. Each adapter adds the
- * workflow id and failure key to every log line, heartbeats long work, and counts stage metrics.
- * A stage without an implementation fails with StageNotImplementedError (never a fake success).
+ * createActivities(services): every TerraFix activity, built from the services this worker has, one
+ * file per concern (records, vanta, repository, pullRequests, grouping), each wrapped in the adapter
+ * (logging context, heartbeats, metrics). Workflows schedule them through
+ * `proxyActivities<TerraFixActivities>`, the type of what this returns, so "go to definition" lands
+ * on the body. A stage whose module is not configured (or not served, `--stages`) fails with
+ * StageNotImplementedError.
  */
-import { Context } from '@temporalio/activity';
-import { logContext, type Logger } from '../logger';
-import { CONFIG_ERROR_HINTS, StageNotImplementedError } from '../errors';
-import type { RecordStore } from '../state/recordStore';
-import { GROUP_JOIN_SIGNAL, GROUP_WORKFLOW_TYPE } from '../temporal/names';
-import type { JoinGroupInput, TerraFixActivities } from './types';
+import { adapt, notServed } from './adapter';
+import { groupingActivities } from './grouping';
+import { pullRequestActivities } from './pullRequests';
+import { recordActivities, type RecordServices } from './records';
+import { repositoryActivities, withIndexCache, type StageServices } from './repository';
+import { vantaActivities } from './vanta';
+import type { VantaServices } from '../vanta';
 
 export type { TerraFixActivities } from './types';
-
-/** The stage implementations supplied by the modules (Vanta, code host, Terraform, remediation). */
-export type StageImplementations = Partial<
-  Omit<TerraFixActivities, 'claim' | 'record' | 'filterSuppressed' | 'recordPollResult' | 'joinGroup'>
->;
-
+export type { ActivityMetrics } from './adapter';
+export type { StageServices, StageCounters } from './repository';
 export { GROUP_WORKFLOW_TYPE } from '../temporal/names';
-
-/** Signals the member into its group workflow, starting the group when it is not running. */
-async function joinGroup(input: JoinGroupInput): Promise<void> {
-  const client = Context.current().client;
-  await client.workflow.signalWithStart(GROUP_WORKFLOW_TYPE, {
-    workflowId: input.groupWorkflowId,
-    taskQueue: input.taskQueue,
-    args: [{ groupKey: input.groupKey, testId: input.testId, options: input.options }],
-    signal: GROUP_JOIN_SIGNAL,
-    signalArgs: [input.member],
-    staticSummary: `TerraFix group PR: ${input.groupKey}`.slice(0, 200),
-  });
-}
-
-/** Hooks for per-stage metrics (the worker passes prom-client recorders). */
-export interface ActivityMetrics {
-  observeStage(stage: string, seconds: number, ok: boolean): void;
-  /** Counts an error of a stage that talks to an external service, by error name. */
-  observeError?(stage: string, errorName: string): void;
-  /** Counts a configuration error (CONFIG_ERROR_HINTS) by stage and error name. */
-  observeConfigError?(stage: string, errorName: string): void;
-  observePoll?(result: {
-    found: number;
-    started: number;
-    alreadyRunning: number;
-    suppressed: number;
-    invalid: number;
-  }): void;
-}
-
-export interface ActivityDeps {
-  records: RecordStore;
-  logger: Logger;
-  stages: StageImplementations;
-  metrics?: ActivityMetrics;
-  /** Head SHA of a repository's default branch ("owner/name"): lets the poll re-try not_found/no_fix. */
-  branchHead?: (repo: string) => Promise<string | undefined>;
-}
 
 const CODE_HOST_NEEDED =
   'a code host: GITHUB_TOKEN, GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, or CODE_HOST=local';
 
 /** Stages by the module that implements them, for `--stages` and the start-up check. */
-export const STAGE_GROUPS: Record<string, { stages: (keyof StageImplementations)[]; needs: string }> = {
+export const STAGE_GROUPS = {
   vanta: {
     stages: ['listFailures', 'failureStillPresent'],
     needs: 'VANTA_CLIENT_ID and VANTA_CLIENT_SECRET (or VANTA_API_TOKEN)',
@@ -80,108 +42,54 @@ export const STAGE_GROUPS: Record<string, { stages: (keyof StageImplementations)
     ],
     needs: CODE_HOST_NEEDED,
   },
-};
+} as const satisfies Record<string, { stages: readonly string[]; needs: string }>;
+
+export type StageGroup = keyof typeof STAGE_GROUPS;
+export type StageName = (typeof STAGE_GROUPS)[StageGroup]['stages'][number];
 
 /** Every stage, group by group. */
-export const STAGE_NAMES = Object.values(STAGE_GROUPS).flatMap((g) => g.stages);
+export const STAGE_NAMES: StageName[] = Object.values(STAGE_GROUPS).flatMap((g) => [...g.stages]);
 
-/** Names of the stages this worker cannot run (reported at start-up). */
-export function missingStages(stages: StageImplementations): string[] {
-  return STAGE_NAMES.filter((s) => typeof stages[s] !== 'function');
+/** What a worker has: Redis records always; Vanta and a code host when configured. */
+export interface ActivityServices extends RecordServices {
+  /** Vanta client and listing options (absent without Vanta credentials). */
+  vanta?: VantaServices;
+  /** The code host, LLM and PR-link settings (absent without a code host). */
+  code?: StageServices;
+  /** The stages this worker serves (`--stages`); unset: every stage. */
+  serve?: ReadonlySet<string>;
+  /** Stage bodies that replace the built ones: the activity doubles of workflow tests. */
+  stages?: StageImplementations;
 }
 
-function failureKeyOf(args: unknown[]): string | undefined {
-  const a = args[0] as { key?: unknown; failure?: { key?: unknown }; failureKey?: unknown } | undefined;
-  const k = a?.failureKey ?? a?.failure?.key ?? a?.key;
-  return typeof k === 'string' ? k : undefined;
+/** Builds every activity a Worker registers from the services this worker has. */
+export function createActivities(s: ActivityServices) {
+  const repo = s.code ? withIndexCache(s.code) : undefined;
+  const impl = {
+    ...recordActivities(s),
+    ...vantaActivities(s.vanta),
+    ...repositoryActivities(repo),
+    ...pullRequestActivities(repo),
+    ...groupingActivities(repo),
+  };
+  const bodies = impl as unknown as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(s.stages ?? {})) if (typeof fn === 'function') bodies[name] = fn;
+  for (const name of STAGE_NAMES) if (s.serve && !s.serve.has(name)) bodies[name] = notServed(name);
+  return adapt(impl, s);
 }
 
-/** Builds the activity object a Worker registers. */
-export function createActivities(deps: ActivityDeps): TerraFixActivities {
-  const wrap = <K extends keyof TerraFixActivities>(name: K, fn: (...args: never[]) => Promise<unknown>) =>
-    (async (...args: never[]) => {
-      const ctx = Context.current();
-      const log = deps.logger.child({
-        activity: name,
-        workflowId: ctx.info.workflowExecution?.workflowId,
-        failureKey: failureKeyOf(args),
-        attempt: ctx.info.attempt,
-      });
-      const started = process.hrtime.bigint();
-      const beat = setInterval(() => ctx.heartbeat(), 10_000);
-      beat.unref();
-      try {
-        const out = await logContext.run(
-          {
-            workflowId: ctx.info.workflowExecution?.workflowId,
-            failureKey: failureKeyOf(args),
-            activity: name,
-          },
-          () => fn(...args),
-        );
-        const secs = Number(process.hrtime.bigint() - started) / 1e9;
-        deps.metrics?.observeStage(name, secs, true);
-        log.debug({ seconds: secs }, `${name} done`);
-        return out;
-      } catch (err) {
-        const secs = Number(process.hrtime.bigint() - started) / 1e9;
-        deps.metrics?.observeStage(name, secs, false);
-        const errName = (err as Error).name || 'Error';
-        deps.metrics?.observeError?.(name, errName);
-        const hint = Object.prototype.hasOwnProperty.call(CONFIG_ERROR_HINTS, errName)
-          ? CONFIG_ERROR_HINTS[errName]
-          : undefined;
-        if (hint) {
-          // A configuration mistake: error level, naming the fix; the record is short-lived.
-          deps.metrics?.observeConfigError?.(name, errName);
-          log.error(
-            { err: { name: errName, message: (err as Error).message }, fix: hint },
-            `${name} failed: configuration error: ${hint}`,
-          );
-        } else {
-          log.warn({ err: { name: errName, message: (err as Error).message } }, `${name} failed`);
-        }
-        throw err;
-      } finally {
-        clearInterval(beat);
-      }
-    }) as TerraFixActivities[K];
+type Built = ReturnType<typeof createActivities>;
 
-  const stage = <K extends keyof StageImplementations>(name: K): TerraFixActivities[K] => {
-    const impl = deps.stages[name];
-    if (typeof impl === 'function') return wrap(name, impl as never);
-    return wrap(name, async () => {
-      throw new StageNotImplementedError(
-        `stage "${name}" has no implementation in this worker: configure the module it needs (see README "Configuration")`,
-      );
-    });
-  };
+/** Stage bodies by name: the doubles a workflow test gives `createActivities` (`stages`). */
+export type StageImplementations = Partial<Pick<Built, StageName>>;
 
-  return {
-    filterSuppressed: wrap('filterSuppressed', (async (keys: string[]) =>
-      deps.records.suppressed(keys, { headOf: deps.branchHead })) as never),
-    claim: wrap('claim', (async (input: Parameters<TerraFixActivities['claim']>[0]) =>
-      deps.records.claim(input)) as never),
-    record: wrap('record', (async (input: Parameters<TerraFixActivities['record']>[0]) => {
-      await deps.records.put(input);
-    }) as never),
-    recordPollResult: wrap('recordPollResult', (async (
-      result: Parameters<TerraFixActivities['recordPollResult']>[0],
-    ) => {
-      deps.metrics?.observePoll?.(result);
-      deps.logger.info({ poll: result }, 'poll finished');
-    }) as never),
-    listFailures: stage('listFailures'),
-    prepare: stage('prepare'),
-    analyze: stage('analyze'),
-    generate: stage('generate'),
-    validate: stage('validate'),
-    openPullRequest: stage('openPullRequest'),
-    checkPullRequest: stage('checkPullRequest'),
-    failureStillPresent: stage('failureStillPresent'),
-    closePullRequest: stage('closePullRequest'),
-    remindPullRequest: stage('remindPullRequest'),
-    joinGroup: wrap('joinGroup', joinGroup as never),
-    openGroupPullRequest: stage('openGroupPullRequest'),
-  };
+/** The stage groups whose services this configuration has. */
+export function configuredGroups(s: Pick<ActivityServices, 'vanta' | 'code'>): Set<StageGroup> {
+  const out = new Set<StageGroup>();
+  if (s.vanta) out.add('vanta');
+  if (s.code) {
+    out.add('repository');
+    out.add('pull-requests');
+  }
+  return out;
 }

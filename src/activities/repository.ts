@@ -3,15 +3,21 @@
  * generate (rules or the LLM) and validate (verify the fix). Thin adapters over the code host, the
  * Terraform engine and the remediation engine; indexes are cached per checkout.
  */
-import path from 'node:path';
-import { Context } from '@temporalio/activity';
-import type { Failure, PreparedRepo, TokenUsage, VerifiedFix } from '../contracts';
+import type { Failure, PreparedRepo, TokenUsage } from '../contracts';
 import type { CodeHost } from '../github';
 import { generateWithLlm, generateWithRules, verifyFix } from '../remediation/engine';
 import type { PatchModel } from '../remediation/llm/bedrock';
 import { indexRepository, locate, type RepoIndex } from '../terraform';
-import type { StageImplementations } from './index';
-import type { AnalyzeResult, GenerateResult } from './types';
+import { inRepoSubdir, terraformRoot } from '../failure';
+import { heartbeat, notConfigured } from './adapter';
+import type {
+  AnalyzeInput,
+  AnalyzeResult,
+  GenerateInput,
+  GenerateResult,
+  ValidateInput,
+  ValidateResult,
+} from './types';
 
 /** Counters the stages bump (prom-client counters in the worker). */
 export interface StageCounters {
@@ -27,15 +33,6 @@ export interface StageServices {
   metrics?: StageCounters;
   /** TEMPORAL_UI_URL and TEMPORAL_NAMESPACE, for the PR's link back to its remediation. */
   temporalUi: { temporalUiUrl?: string; temporalNamespace?: string };
-}
-
-/** Heartbeats when running inside an activity (no-op elsewhere). */
-export function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    /* not in an activity */
-  }
 }
 
 /**
@@ -63,23 +60,6 @@ class IndexCache {
   }
 }
 
-/** The Terraform root inside a checkout (the mapping may name a subdirectory). */
-function terraformRoot(checkout: string, prepared: PreparedRepo): string {
-  const sub = prepared.repo.path ?? '';
-  const root = path.resolve(checkout, sub);
-  if (root !== checkout && !root.startsWith(checkout + path.sep)) {
-    throw new Error(`repository path "${sub}" points outside the checkout`);
-  }
-  return root;
-}
-
-/** A fix's file paths from the Terraform root to the repository root (the mapping may name a subdirectory). */
-export function inRepoSubdir(prepared: PreparedRepo, fix: VerifiedFix): VerifiedFix {
-  const sub = prepared.repo.path ? prepared.repo.path.replace(/^\/+|\/+$/g, '') : '';
-  if (!sub) return fix;
-  return { ...fix, files: fix.files.map((f) => ({ ...f, path: path.posix.join(sub, f.path) })) };
-}
-
 function recordTokens(metrics: StageCounters | undefined, t: TokenUsage): void {
   if (!metrics) return;
   metrics.llmTokens.inc({ kind: 'input' }, t.input);
@@ -91,59 +71,77 @@ function recordTokens(metrics: StageCounters | undefined, t: TokenUsage): void {
 /** The index of a failure's repository at its base commit (checked out and cached). */
 export type IndexFor = (failure: Failure, prepared: PreparedRepo) => Promise<RepoIndex>;
 
-/** prepare, analyze, generate and validate over the code host and the engines. */
-export function repositoryStages(s: StageServices): { stages: StageImplementations; indexFor: IndexFor } {
-  const { host, llm, metrics } = s;
+/** The repository and pull-request activities' services, with the shared index cache. */
+export interface RepositoryContext extends StageServices {
+  indexFor: IndexFor;
+}
+
+/** Adds the index cache (one per worker, shared by every stage) to the services. */
+export function withIndexCache(s: StageServices): RepositoryContext {
   const indexes = new IndexCache();
-  const indexFor: IndexFor = async (failure, prepared) => {
-    const checkout = await host.ensureCheckout(prepared, prepared.baseSha, { heartbeat });
-    return indexes.get(terraformRoot(checkout, prepared), failure);
+  return {
+    ...s,
+    indexFor: async (failure, prepared) => {
+      const checkout = await s.host.ensureCheckout(prepared, prepared.baseSha, { heartbeat });
+      return indexes.get(terraformRoot(checkout, prepared), failure);
+    },
   };
-  const stages: StageImplementations = {};
-  stages.prepare = (failure) => host.prepare(failure, { heartbeat });
+}
 
-  stages.analyze = async ({ failure, prepared }): Promise<AnalyzeResult> => {
-    const index = await indexFor(failure, prepared);
-    const r = locate(index, failure);
-    const candidates = r.candidates.map((c) => c.target);
-    if (r.status === 'not_found' || !r.target) {
-      const closest = candidates.slice(0, 3).map((c) => c.address);
-      return {
-        status: 'not_found',
-        reason: `${r.reasons.join('; ') || 'no matching resource'}${closest.length ? ` (closest: ${closest.join(', ')})` : ''}`,
-        candidates,
-      };
-    }
-    return { status: r.status, target: r.target, candidates };
-  };
+/** The analyze answer from a locate result: the target, or why there is none with the closest ones. */
+function analysisOf(r: ReturnType<typeof locate>): AnalyzeResult {
+  const candidates = r.candidates.map((c) => c.target);
+  if (r.status === 'not_found' || !r.target) {
+    const closest = candidates.slice(0, 3).map((c) => c.address);
+    return {
+      status: 'not_found',
+      reason: `${r.reasons.join('; ') || 'no matching resource'}${closest.length ? ` (closest: ${closest.join(', ')})` : ''}`,
+      candidates,
+    };
+  }
+  return { status: r.status, target: r.target, candidates };
+}
 
-  stages.generate = async ({
-    failure,
-    prepared,
-    target,
-    engine,
-    previousErrors,
-    previousPatch,
-  }): Promise<GenerateResult> => {
-    const index = await indexFor(failure, prepared);
-    if (engine === 'rules') return generateWithRules(index, target, failure);
-    if (!llm) {
-      return {
-        status: 'no_fix',
-        reason: 'no rule matches and the LLM engine is not configured (LLM_ENABLED / FIX_ENGINE)',
-      };
-    }
-    const r = await generateWithLlm(index, target, failure, { client: llm, previousErrors, previousPatch });
-    if (r.status === 'patch' && r.tokens) recordTokens(metrics, r.tokens);
-    return r;
-  };
+function build(c: RepositoryContext) {
+  const { host, llm, metrics, indexFor } = c;
+  return {
+    /** Resolves the failure's repository, its default branch and head SHA; warms the checkout. */
+    prepare: (failure: Failure): Promise<PreparedRepo> => host.prepare(failure, { heartbeat }),
 
-  stages.validate = async ({ failure, prepared, target, generated }) => {
-    const index = await indexFor(failure, prepared);
-    const r = await verifyFix(index, target, failure, generated);
-    metrics?.fixes.inc({ engine: generated.engine, verification: r.ok ? 'verified' : 'rejected' });
-    if (!r.ok) return r;
-    return { ok: true, fix: inRepoSubdir(prepared, r.fix) };
+    /** Locates the failing resource's Terraform block at the base commit. */
+    async analyze({ failure, prepared }: AnalyzeInput): Promise<AnalyzeResult> {
+      return analysisOf(locate(await indexFor(failure, prepared), failure));
+    },
+
+    /** A patch from the rules, or from the LLM (with the previous attempt's errors in a repair round). */
+    async generate(input: GenerateInput): Promise<GenerateResult> {
+      const { failure, prepared, target, engine, previousErrors, previousPatch } = input;
+      const index = await indexFor(failure, prepared);
+      if (engine === 'rules') return generateWithRules(index, target, failure);
+      if (!llm) {
+        return {
+          status: 'no_fix',
+          reason: 'no rule matches and the LLM engine is not configured (LLM_ENABLED / FIX_ENGINE)',
+        };
+      }
+      const r = await generateWithLlm(index, target, failure, { client: llm, previousErrors, previousPatch });
+      if (r.status === 'patch' && r.tokens) recordTokens(metrics, r.tokens);
+      return r;
+    },
+
+    /** Verifies a patch (guardrails, parse, rule re-check, terraform validate) into a fix. */
+    async validate({ failure, prepared, target, generated }: ValidateInput): Promise<ValidateResult> {
+      const r = await verifyFix(await indexFor(failure, prepared), target, failure, generated);
+      metrics?.fixes.inc({ engine: generated.engine, verification: r.ok ? 'verified' : 'rejected' });
+      if (!r.ok) return r;
+      return { ok: true, fix: inRepoSubdir(prepared, r.fix) };
+    },
   };
-  return { stages, indexFor };
+}
+
+export type RepositoryActivities = ReturnType<typeof build>;
+
+/** prepare, analyze, generate and validate; without a code host, each fails with StageNotImplementedError. */
+export function repositoryActivities(c: RepositoryContext | undefined): RepositoryActivities {
+  return c ? build(c) : notConfigured<RepositoryActivities>(['prepare', 'analyze', 'generate', 'validate']);
 }

@@ -1,26 +1,22 @@
 /**
- * Activity contracts: the typed boundary between workflows and the modules that do the work.
- * Workflows import these as types only; `createActivities(deps)` provides the implementations.
+ * The inputs and results of the activities (plain JSON through Temporal histories). Workflows import
+ * these, and `TerraFixActivities` (the type of what `createActivities` returns), as types only.
  */
+import type { createActivities } from './index';
 import type {
   Failure,
-  GenerateResult,
+  GroupMember,
   Patch,
   PreparedRepo,
+  PatchResult,
   PullRequestResult,
-  RecordStatus,
-  RemediationRecord,
+  RecordWrite,
   Target,
   VerifiedFix,
+  VerifyResult,
 } from '../contracts';
 
-export interface ClaimInput {
-  failureKey: string;
-  workflowId: string;
-  runId: string;
-}
-
-export type ClaimResult = { claimed: true } | { claimed: false; existing: RemediationRecord };
+export type { ClaimInput, ClaimResult } from './records';
 
 export interface AnalyzeInput {
   failure: Failure;
@@ -46,10 +42,10 @@ export interface ValidateInput {
   failure: Failure;
   prepared: PreparedRepo;
   target: Target;
-  generated: Extract<GenerateResult, { status: 'patch' }>;
+  generated: PatchResult;
 }
 
-export type ValidateResult = { ok: true; fix: VerifiedFix } | { ok: false; errors: string[] };
+export type ValidateResult = VerifyResult;
 
 export interface OpenPullRequestInput {
   failure: Failure;
@@ -58,20 +54,8 @@ export interface OpenPullRequestInput {
   fix: VerifiedFix;
 }
 
-export interface RecordInput {
-  failureKey: string;
-  workflowId: string;
-  runId: string;
-  status: RecordStatus;
-  stage?: string;
-  prUrl?: string;
-  prNumber?: number;
-  repo?: string;
-  sha?: string;
-  reason?: string;
-  /** TTL override in seconds (defaults to STATE_RETENTION_DAYS). */
-  ttlSeconds?: number;
-}
+/** A record write (the record activity's input). */
+export type RecordInput = RecordWrite;
 
 export type PullRequestState = 'open' | 'merged' | 'closed' | 'missing';
 
@@ -90,22 +74,13 @@ export interface ClosePullRequestInput {
   comment: string;
 }
 
-/** Grouping (GROUP_BY=test): a member as the group workflow carries it (mirrors GroupMember). */
-export interface GroupMemberInput {
-  workflowId: string;
-  failure: Failure;
-  prepared: PreparedRepo;
-  target: Target;
-  generated: Extract<GenerateResult, { status: 'patch' }>;
-}
-
 export interface JoinGroupInput {
   groupKey: string;
   groupWorkflowId: string;
   testId: string;
   /** Task queue of the group workflow (the member's own). */
   taskQueue: string;
-  member: GroupMemberInput;
+  member: GroupMember;
   /** Remediation options handed to the group workflow when this join starts it. */
   options?: Record<string, unknown>;
 }
@@ -115,7 +90,7 @@ export interface OpenGroupPullRequestInput {
   testId: string;
   /** The base the combined fix is rebuilt on (the newest member's). */
   prepared: PreparedRepo;
-  members: GroupMemberInput[];
+  members: GroupMember[];
 }
 
 export interface OpenGroupPullRequestResult {
@@ -125,36 +100,8 @@ export interface OpenGroupPullRequestResult {
   excluded: { failureKey: string; reason: string }[];
 }
 
-/** Every activity a TerraFix worker can register. */
-export interface TerraFixActivities {
-  listFailures(): Promise<Failure[]>;
-  /** Keys whose Redis record says a new remediation must not start (open PR, rejected, resolved...). */
-  filterSuppressed(keys: string[]): Promise<string[]>;
-  /** Counts a poll's outcome in the worker's metrics (seen, started, deduplicated, suppressed). */
-  recordPollResult(result: {
-    found: number;
-    started: number;
-    alreadyRunning: number;
-    suppressed: number;
-    invalid: number;
-  }): Promise<void>;
-  claim(input: ClaimInput): Promise<ClaimResult>;
-  prepare(failure: Failure): Promise<PreparedRepo>;
-  analyze(input: AnalyzeInput): Promise<AnalyzeResult>;
-  generate(input: GenerateInput): Promise<GenerateResult>;
-  validate(input: ValidateInput): Promise<ValidateResult>;
-  openPullRequest(input: OpenPullRequestInput): Promise<PullRequestResult>;
-  record(input: RecordInput): Promise<void>;
-  checkPullRequest(input: CheckPullRequestInput): Promise<PullRequestState>;
-  failureStillPresent(input: FailureStillPresentInput): Promise<boolean>;
-  closePullRequest(input: ClosePullRequestInput): Promise<void>;
-  /** Comments on a stale PR and labels it, so reviewers see it is still waiting. */
-  remindPullRequest(input: ClosePullRequestInput): Promise<void>;
-  /** Adds a member to its group PR workflow (signalWithStart); idempotent by failure key. */
-  joinGroup(input: JoinGroupInput): Promise<void>;
-  /** Rebuilds the group's combined fix at the base SHA and creates or updates its one PR. */
-  openGroupPullRequest(input: OpenGroupPullRequestInput): Promise<OpenGroupPullRequestResult>;
-}
+/** Every activity a TerraFix worker registers: the type of what `createActivities` returns. */
+export type TerraFixActivities = ReturnType<typeof createActivities>;
 
 export type ActivityName = keyof TerraFixActivities;
 

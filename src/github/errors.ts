@@ -1,6 +1,6 @@
 /**
- * Errors of the GitHub module. All are retryable (their kinds are in ERROR_KINDS, src/errors.ts): Temporal retries them
- * (a PR limit waits durably for capacity, a git failure is usually transient).
+ * Errors of the GitHub module. All are retryable (their kinds are in ERROR_KINDS, src/errors.ts): Temporal
+ * retries them (a git failure is usually transient).
  */
 import { TerraFixError } from '../errors';
 
@@ -15,20 +15,10 @@ export class GitCommandError extends TerraFixError {
 }
 
 /**
- * prConcurrentLimit or prHourlyLimit is reached for a repository. Retryable on purpose: the
- * activity's retry policy turns it into a durable wait until capacity frees up.
- */
-export class PrLimitReachedError extends TerraFixError {
-  constructor(
-    message: string,
-    readonly limit: 'concurrent' | 'hourly',
-  ) {
-    super(message);
-  }
-}
-
-/**
  * GitHub refused the credentials (401). Retryable (an App installation token may be refreshed), and
  * a configuration error once retries are exhausted: the record is short-lived and the log names the fix.
  */
 export class GitHubAuthError extends TerraFixError {}
+
+/** A transient GitHub API error (5xx, 401, 403 without rate-limit info): Temporal retries it. */
+export class GitHubApiError extends TerraFixError {}

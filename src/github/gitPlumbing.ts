@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { safeRepoPath } from '../security/repoPath';
 import { runGit } from './git';
 
 export interface TreeChange {
@@ -28,21 +29,6 @@ export const TERRAFIX_IDENTITY: Identity = { name: 'TerraFix', email: 'terrafix@
 export async function hashObject(gitDir: string, content: string | Buffer): Promise<string> {
   const r = await runGit(['--git-dir', gitDir, 'hash-object', '-w', '--stdin'], { input: content });
   return r.stdout.trim();
-}
-
-/** Normalises a repository-relative path and refuses escapes (`..`, absolute paths, .git). */
-export function safeRepoPath(p: string): string {
-  const norm = path.posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '');
-  if (
-    !norm ||
-    norm.startsWith('/') ||
-    norm === '..' ||
-    norm.startsWith('../') ||
-    norm.split('/').some((s) => s === '.git' || s === '..')
-  ) {
-    throw new Error(`refusing unsafe repository path: ${JSON.stringify(p)}`);
-  }
-  return norm;
 }
 
 /** Builds a tree = baseTree (or empty) + changes, returns the tree SHA. Entries may be blob SHAs. */

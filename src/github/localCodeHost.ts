@@ -1,41 +1,35 @@
 /**
- * LocalCodeHost (CODE_HOST=local): the CodeHost interface over bare git repositories on disk, for
- * the sandbox and dry runs. Layout under LOCAL_CODE_HOST_DIR:
+ * LocalCodeHost (CODE_HOST=local): the CodeHostPort primitives over bare git repositories on disk,
+ * for the sandbox and dry runs. Layout under LOCAL_CODE_HOST_DIR:
  *
  *   <owner>/<name>.git                 bare repository (create with `git clone --bare <url> <path>`)
  *   <owner>/<name>.pulls/<n>.json      PR record: title, body, diff, branch, SHAs, labels, state
  *   <owner>/<name>.pulls/<n>.md        the same PR rendered for reading
  *
- * A fix becomes a commit on the verified base SHA on branch `terrafix/...`, exactly as on GitHub,
- * so a team can see what TerraFix would open before granting it write access.
+ * The PR policy (src/pullRequests/policy.ts) is the one GitHub gets: a fix becomes a commit on the
+ * verified base SHA on branch `terrafix/...`, so a team can see what TerraFix would open before
+ * granting it write access. A record follows its branch as a GitHub PR does (head, diff).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Failure, PreparedRepo, PullRequestResult, RepoRef } from '../contracts';
+import type { Failure, PreparedRepo, RepoRef } from '../contracts';
 import type { RepoMapping } from '../config';
 import type { Logger } from '../logger';
 import { RepoNotMappedError } from '../errors';
+import type { HeartbeatOption } from '../pullRequests/codeHost';
 import type {
-  CodeHost,
-  HeartbeatOption,
-  OpenPullRequestRequest,
-  PullRequestPolicy,
-  PullRequestState,
-} from './codeHost';
-import { PrLimitReachedError } from './errors';
+  CodeHostPort,
+  CommitInfo,
+  FileContent,
+  NewPull,
+  PullInfo,
+  ReviewerRequest,
+} from '../pullRequests/port';
 import { runGit } from './git';
-import { commitTree, diffCommits, resolveRef, safeRepoPath, treeOf, writeTree } from './gitPlumbing';
-import {
-  BRANCH_PREFIX,
-  COMMIT_TRAILER,
-  branchName,
-  commitMessage,
-  escapeMarkdown,
-  prBody,
-  prLabels,
-  prTitle,
-} from './prContent';
+import { commitTree, diffCommits, resolveRef, treeOf, writeTree } from './gitPlumbing';
+import { safeRepoPath } from '../security/repoPath';
+import { escapeMarkdown, parseFailureMarker } from '../pullRequests/content';
 import { resolveRepo } from './repoMapping';
 import { RepoWorkspace } from './workspace';
 
@@ -54,6 +48,10 @@ export interface LocalPullRequest {
   comments: string[];
   createdAt: string;
   updatedAt: string;
+  /** Reviewers requested (user logins) and teams (slugs); absent in records written before. */
+  requestedReviewers?: string[];
+  requestedTeams?: string[];
+  assignees?: string[];
 }
 
 export interface LocalCodeHostOptions {
@@ -62,18 +60,28 @@ export interface LocalCodeHostOptions {
   /** WORKSPACE_DIR (checkout cache). */
   workspaceDir: string;
   mapping?: RepoMapping;
-  policy: PullRequestPolicy;
   logger: Logger;
+  /** Clock for record timestamps (tests). */
   now?: () => Date;
 }
 
-export class LocalCodeHost implements CodeHost {
+function addAll(list: string[] | undefined, items: string[]): string[] {
+  const out = [...(list ?? [])];
+  for (const i of items) if (!out.includes(i)) out.push(i);
+  return out;
+}
+
+export class LocalCodeHost implements CodeHostPort {
   readonly kind = 'local' as const;
   readonly workspace: RepoWorkspace;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: LocalCodeHostOptions) {
     this.workspace = new RepoWorkspace({ dir: o.workspaceDir });
+  }
+
+  get localPaths(): string[] {
+    return [this.o.root, this.workspace.root];
   }
 
   /** Bare repository path of a repo. */
@@ -86,11 +94,11 @@ export class LocalCodeHost implements CodeHost {
     return path.join(this.o.root, repo.owner, `${repo.name}.pulls`);
   }
 
-  private now(): Date {
-    return this.o.now?.() ?? new Date();
+  private now(): string {
+    return (this.o.now?.() ?? new Date()).toISOString();
   }
 
-  /** Serialises PR operations of this host (records are read-modify-write). */
+  /** Serialises record changes of this host (records are read-modify-write). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.chain.then(fn, fn);
     this.chain = p.catch(() => undefined);
@@ -143,6 +151,10 @@ export class LocalCodeHost implements CodeHost {
       .sort((a, b) => a.number - b.number);
   }
 
+  private record(repo: RepoRef, number: number): LocalPullRequest | undefined {
+    return this.listPullRequests(repo).find((p) => p.number === number);
+  }
+
   private save(repo: RepoRef, pr: LocalPullRequest): void {
     const dir = this.pullsDir(repo);
     fs.mkdirSync(dir, { recursive: true });
@@ -170,151 +182,190 @@ export class LocalCodeHost implements CodeHost {
     write(`${pr.number}.md`, md);
   }
 
-  openPullRequest(req: OpenPullRequestRequest): Promise<PullRequestResult> {
-    return this.serial(() => this.openUnlocked(req));
-  }
-
-  private async openUnlocked(req: OpenPullRequestRequest): Promise<PullRequestResult> {
-    const { failure, prepared, fix } = req;
-    const repo = prepared.repo;
-    const gitDir = this.gitDir(repo);
-    const branch = branchName(failure, fix);
-    const all = this.listPullRequests(repo);
-    const mine = all.filter((p) => p.branch === branch).sort((a, b) => b.number - a.number);
-    const open = mine.find((p) => p.state === 'open');
-    const latest = mine[0];
-    if (!open && latest && latest.state === 'closed') {
-      return {
-        action: 'rejected_by_reviewer',
-        url: this.url(repo, latest.number),
-        number: latest.number,
-        branch,
-      };
-    }
-    if (!open) {
-      const openOurs = all.filter((p) => p.state === 'open' && p.branch.startsWith(BRANCH_PREFIX)).length;
-      if (openOurs >= this.o.policy.concurrentLimit) {
-        throw new PrLimitReachedError(
-          `${repo.owner}/${repo.name} has ${openOurs} open TerraFix pull requests (PR_CONCURRENT_LIMIT=${this.o.policy.concurrentLimit})`,
-          'concurrent',
-        );
-      }
-      const hourAgo = this.now().getTime() - 3_600_000;
-      const recent = all.filter((p) => Date.parse(p.createdAt) > hourAgo).length;
-      if (recent >= this.o.policy.hourlyLimit) {
-        throw new PrLimitReachedError(
-          `${repo.owner}/${repo.name} got ${recent} TerraFix pull requests in the last hour (PR_HOURLY_LIMIT=${this.o.policy.hourlyLimit})`,
-          'hourly',
-        );
-      }
-    }
-
-    const tree = await writeTree(
-      gitDir,
-      await treeOf(gitDir, prepared.baseSha),
-      fix.files.map((f) => ({ path: safeRepoPath(f.path), content: f.content })),
-    );
-    const existing = await resolveRef(gitDir, `refs/heads/${branch}`);
-    let head = existing;
-    let changed = false;
-    if (existing) {
-      const msg = (await runGit(['--git-dir', gitDir, 'log', '-1', '--format=%B', existing])).stdout;
-      if (!msg.includes(`${COMMIT_TRAILER}:`)) {
-        this.o.logger.warn({ branch }, 'branch has commits not made by TerraFix; leaving it untouched');
-      } else {
-        const parents = (await runGit(['--git-dir', gitDir, 'rev-parse', `${existing}^@`])).stdout
-          .trim()
-          .split('\n');
-        const same =
-          (await treeOf(gitDir, existing)) === tree &&
-          parents.length === 1 &&
-          parents[0] === prepared.baseSha;
-        if (!same) head = null;
-      }
-    }
-    if (!head) {
-      head = await commitTree(gitDir, tree, [prepared.baseSha], commitMessage(failure, fix, req.target));
-      await runGit(['--git-dir', gitDir, 'update-ref', `refs/heads/${branch}`, head]);
-      changed = true;
-    }
-    const now = this.now().toISOString();
-    const title = prTitle(failure, req.target, fix);
-    const body = prBody({
-      failure,
-      target: req.target,
-      fix,
-      localPaths: [this.o.root, this.workspace.root],
-      temporalUiUrl: req.temporalUiUrl,
-      temporalNamespace: req.temporalNamespace,
+  /** Changes one record (serialised, saved with a fresh updatedAt); a missing record is an error. */
+  private change(repo: RepoRef, number: number, fn: (pr: LocalPullRequest) => void): Promise<void> {
+    return this.serial(async () => {
+      const pr = this.record(repo, number);
+      if (!pr) throw new Error(`local pull request #${number} of ${repo.owner}/${repo.name} does not exist`);
+      fn(pr);
+      pr.updatedAt = this.now();
+      this.save(repo, pr);
     });
-    const record: LocalPullRequest = {
-      number: open?.number ?? all.reduce((m, p) => Math.max(m, p.number), 0) + 1,
-      failureKey: failure.key,
-      branch,
-      base: prepared.defaultBranch,
-      baseSha: prepared.baseSha,
-      headSha: head,
-      title,
-      body,
-      diff: await diffCommits(gitDir, prepared.baseSha, head),
-      labels: prLabels(failure, fix).map((l) => l.name),
-      state: 'open',
-      comments: open?.comments ?? [],
-      createdAt: open?.createdAt ?? now,
-      updatedAt: now,
-    };
-    let action: PullRequestResult['action'] = 'created';
-    if (open) {
-      const same = !changed && open.title === title && open.body === body;
-      action = same ? 'unchanged' : 'updated';
-      if (same) record.updatedAt = open.updatedAt;
-    }
-    this.save(repo, record);
-    this.o.logger.info(
-      { repo: `${repo.owner}/${repo.name}`, branch, number: record.number, action },
-      'local pull request ready',
-    );
-    return { action, url: this.url(repo, record.number), number: record.number, branch };
   }
 
   private url(repo: RepoRef, n: number): string {
     return pathToFileURL(path.join(this.pullsDir(repo), `${n}.md`)).href;
   }
 
-  async getPullRequestState(prepared: PreparedRepo, number: number): Promise<PullRequestState> {
-    const pr = this.listPullRequests(prepared.repo).find((p) => p.number === number);
-    return pr ? pr.state : 'missing';
+  private info(repo: RepoRef, pr: LocalPullRequest): PullInfo {
+    return {
+      number: pr.number,
+      state: pr.state,
+      branch: pr.branch,
+      title: pr.title,
+      body: pr.body,
+      labels: [...pr.labels],
+      url: this.url(repo, pr.number),
+      createdAt: pr.createdAt,
+    };
   }
 
-  remindPullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void> {
+  private newestFirst(repo: RepoRef, list: LocalPullRequest[]): PullInfo[] {
+    return list.sort((a, b) => b.number - a.number).map((p) => this.info(repo, p));
+  }
+
+  async findPulls(repo: RepoRef, branch: string): Promise<PullInfo[]> {
+    return this.newestFirst(
+      repo,
+      this.listPullRequests(repo).filter((p) => p.branch === branch),
+    );
+  }
+
+  async listOpenPulls(repo: RepoRef): Promise<PullInfo[]> {
+    return this.newestFirst(
+      repo,
+      this.listPullRequests(repo).filter((p) => p.state === 'open'),
+    );
+  }
+
+  async listRecentPulls(repo: RepoRef): Promise<PullInfo[]> {
+    return this.newestFirst(repo, this.listPullRequests(repo)).slice(0, 100);
+  }
+
+  async getPull(repo: RepoRef, number: number): Promise<PullInfo | null> {
+    const pr = this.record(repo, number);
+    return pr ? this.info(repo, pr) : null;
+  }
+
+  async getBranchHead(repo: RepoRef, branch: string): Promise<CommitInfo | null> {
+    const gitDir = this.gitDir(repo);
+    const sha = await resolveRef(gitDir, `refs/heads/${branch}`);
+    if (!sha) return null;
+    const out = (await runGit(['--git-dir', gitDir, 'show', '-s', '--format=%T%n%P%n%B', sha])).stdout;
+    const [tree = '', parents = '', ...message] = out.split('\n');
+    return { sha, tree, parents: parents.split(' ').filter(Boolean), message: message.join('\n') };
+  }
+
+  async writeTree(repo: RepoRef, baseSha: string, files: FileContent[]): Promise<string> {
+    const gitDir = this.gitDir(repo);
+    return writeTree(
+      gitDir,
+      await treeOf(gitDir, baseSha),
+      files.map((f) => ({ path: safeRepoPath(f.path), content: f.content })),
+    );
+  }
+
+  createCommit(repo: RepoRef, tree: string, parents: string[], message: string): Promise<string> {
+    return commitTree(this.gitDir(repo), tree, parents, message);
+  }
+
+  /** Moves the branch; the open record on it follows (head, base = the head's parent, diff). */
+  setBranch(repo: RepoRef, branch: string, sha: string): Promise<void> {
     return this.serial(async () => {
-      const pr = this.listPullRequests(prepared.repo).find((p) => p.number === number);
-      if (!pr || pr.state !== 'open') return;
-      pr.comments.push(comment);
-      if (!pr.labels.includes('terrafix:stale')) pr.labels.push('terrafix:stale');
-      pr.updatedAt = this.now().toISOString();
-      this.save(prepared.repo, pr);
+      await runGit(['--git-dir', this.gitDir(repo), 'update-ref', `refs/heads/${branch}`, sha]);
+      const open = this.listPullRequests(repo).find((p) => p.branch === branch && p.state === 'open');
+      if (!open) return;
+      Object.assign(open, await this.headOf(repo, sha), { updatedAt: this.now() });
+      this.save(repo, open);
     });
   }
 
-  closePullRequest(prepared: PreparedRepo, number: number, comment: string): Promise<void> {
-    return this.serial(async () => {
-      const pr = this.listPullRequests(prepared.repo).find((p) => p.number === number);
-      if (!pr || pr.state !== 'open') return;
-      pr.state = 'closed';
-      if (comment) pr.comments.push(comment);
-      pr.updatedAt = this.now().toISOString();
-      this.save(prepared.repo, pr);
-      await runGit(['--git-dir', this.gitDir(prepared.repo), 'update-ref', '-d', `refs/heads/${pr.branch}`], {
-        okCodes: [1],
-      });
+  /** A record's head fields for a head commit: its SHA, its first parent as base SHA, the diff. */
+  private async headOf(
+    repo: RepoRef,
+    head: string,
+  ): Promise<Pick<LocalPullRequest, 'headSha' | 'baseSha' | 'diff'>> {
+    const gitDir = this.gitDir(repo);
+    const parent = await resolveRef(gitDir, `${head}^`);
+    return {
+      headSha: head,
+      baseSha: parent ?? head,
+      diff: parent ? await diffCommits(gitDir, parent, head) : '',
+    };
+  }
+
+  async deleteBranch(repo: RepoRef, branch: string): Promise<void> {
+    await runGit(['--git-dir', this.gitDir(repo), 'update-ref', '-d', `refs/heads/${branch}`], {
+      okCodes: [1],
     });
+  }
+
+  async readFile(repo: RepoRef, sha: string, file: string): Promise<string | null> {
+    const gitDir = this.gitDir(repo);
+    const spec = `${sha}:${safeRepoPath(file)}`;
+    const type = await runGit(['--git-dir', gitDir, 'cat-file', '-t', spec], { okCodes: [1, 128] });
+    if (type.code !== 0 || type.stdout.trim() !== 'blob') return null;
+    return (await runGit(['--git-dir', gitDir, 'cat-file', 'blob', spec])).stdout;
+  }
+
+  /** Writes a new record for the branch (or answers the open one, created: false). */
+  createPull(repo: RepoRef, pull: NewPull): Promise<{ pull: PullInfo; created: boolean }> {
+    return this.serial(async () => {
+      const all = this.listPullRequests(repo);
+      const open = all.find((p) => p.branch === pull.branch && p.state === 'open');
+      if (open) return { pull: this.info(repo, open), created: false };
+      const head = await resolveRef(this.gitDir(repo), `refs/heads/${pull.branch}`);
+      if (!head) throw new Error(`branch ${pull.branch} of ${repo.owner}/${repo.name} does not exist`);
+      const now = this.now();
+      const record: LocalPullRequest = {
+        number: all.reduce((m, p) => Math.max(m, p.number), 0) + 1,
+        failureKey: parseFailureMarker(pull.body) ?? '',
+        branch: pull.branch,
+        base: pull.base,
+        ...(await this.headOf(repo, head)),
+        title: pull.title,
+        body: pull.body,
+        labels: [],
+        state: 'open',
+        comments: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.save(repo, record);
+      return { pull: this.info(repo, record), created: true };
+    });
+  }
+
+  updatePull(repo: RepoRef, number: number, change: { title: string; body: string }): Promise<void> {
+    return this.change(repo, number, (pr) => Object.assign(pr, change));
+  }
+
+  closePull(repo: RepoRef, number: number): Promise<void> {
+    return this.change(repo, number, (pr) => {
+      if (pr.state === 'open') pr.state = 'closed';
+    });
+  }
+
+  /** Labels need no registry on disk: a record lists its label names. */
+  async ensureLabels(): Promise<void> {}
+
+  addLabels(repo: RepoRef, number: number, names: string[]): Promise<void> {
+    return this.change(repo, number, (pr) => (pr.labels = addAll(pr.labels, names)));
+  }
+
+  requestReviewers(repo: RepoRef, number: number, reviewers: ReviewerRequest): Promise<void> {
+    return this.change(repo, number, (pr) => {
+      pr.requestedReviewers = addAll(pr.requestedReviewers, reviewers.users);
+      pr.requestedTeams = addAll(pr.requestedTeams, reviewers.teams);
+    });
+  }
+
+  addAssignees(repo: RepoRef, number: number, assignees: string[]): Promise<void> {
+    return this.change(repo, number, (pr) => (pr.assignees = addAll(pr.assignees, assignees)));
+  }
+
+  comment(repo: RepoRef, number: number, body: string): Promise<void> {
+    return this.change(repo, number, (pr) => pr.comments.push(body));
+  }
+
+  async listComments(repo: RepoRef, number: number): Promise<string[]> {
+    return [...(this.record(repo, number)?.comments ?? [])];
   }
 
   /** Marks a PR merged and fast-forwards or merges its branch into the base (sandbox/demo helper). */
   mergePullRequest(repo: RepoRef, number: number): Promise<void> {
     return this.serial(async () => {
-      const pr = this.listPullRequests(repo).find((p) => p.number === number);
+      const pr = this.record(repo, number);
       if (!pr || pr.state !== 'open') throw new Error(`pull request #${number} is not open`);
       const gitDir = this.gitDir(repo);
       const base = await resolveRef(gitDir, `refs/heads/${pr.base}`);
@@ -329,7 +380,7 @@ export class LocalCodeHost implements CodeHost {
       }
       await runGit(['--git-dir', gitDir, 'update-ref', `refs/heads/${pr.base}`, merged]);
       pr.state = 'merged';
-      pr.updatedAt = this.now().toISOString();
+      pr.updatedAt = this.now();
       this.save(repo, pr);
     });
   }

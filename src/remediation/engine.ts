@@ -8,7 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GenerateResult } from '../contracts';
-import type { Failure, Patch, Target, TokenUsage, VerifiedFix } from '../contracts';
+import { generateAndVerifyFix, type FixOutcome } from '../fixPolicy';
+import type {
+  Failure,
+  Patch,
+  PatchResult,
+  Target,
+  TokenUsage,
+  VerifiedFix,
+  VerifyResult,
+} from '../contracts';
 import {
   applyPatch,
   blockRefs,
@@ -42,7 +51,7 @@ import type { Rule, RuleContext } from './types';
 
 export { findRule, RULES };
 
-export type PatchResult = Extract<GenerateResult, { status: 'patch' }>;
+export type { PatchResult, VerifyResult } from '../contracts';
 
 /** The rule context for a target: its block, instance and the provider major version. */
 export function ruleContext(index: RepoIndex, target: Target, failure?: Failure): RuleContext {
@@ -197,24 +206,6 @@ export interface GenerateFixOptions {
   engine?: 'auto' | 'rules' | 'llm';
   client?: PatchModel;
 }
-
-/** `auto` = rule if one matches, else the LLM when a client is configured, else a clear no_fix. */
-export async function generateFix(
-  index: RepoIndex,
-  target: Target,
-  failure: Failure,
-  opts: GenerateFixOptions = {},
-): Promise<GenerateResult> {
-  const engine = opts.engine ?? 'auto';
-  if (engine !== 'llm') {
-    const r = generateWithRules(index, target, failure);
-    if (engine === 'rules' || r.status !== 'no_rule') return r;
-  }
-  if (!opts.client) return { status: 'no_fix', reason: 'no rule matches and no LLM is configured' };
-  return generateWithLlm(index, target, failure, { client: opts.client });
-}
-
-export type VerifyResult = { ok: true; fix: VerifiedFix } | { ok: false; errors: string[] };
 
 export interface VerifyOptions {
   /** Skip the terraform formatter in applyPatch (tests, benchmarks). */
@@ -402,8 +393,8 @@ export type RemediationOutcome =
   | { status: 'no_fix'; reasons: string[]; tokens: TokenUsage | null };
 
 /**
- * Generate + verify, with the one LLM repair round: when an LLM patch fails verification, the model
- * gets the errors once; a second failure is final.
+ * Generate + verify offline (`terrafix fix`), with the policy the workflow uses (src/fixPolicy.ts):
+ * rules first, the LLM for the rest, and one repair round when an LLM patch fails verification.
  */
 export async function remediate(
   index: RepoIndex,
@@ -411,44 +402,50 @@ export async function remediate(
   failure: Failure,
   opts: GenerateFixOptions & VerifyOptions = {},
 ): Promise<RemediationOutcome> {
-  const gen = await generateFix(index, target, failure, opts);
-  if (gen.status === 'already_compliant')
-    return { status: 'already_compliant', ruleId: gen.ruleId, reasons: [gen.reason] };
-  if (gen.status !== 'patch') return { status: 'no_fix', reasons: [gen.reason], tokens: null };
-  const v = await verifyFix(index, target, failure, gen, opts);
-  if (v.ok) return { status: 'fixed', fix: v.fix, reasons: [] };
-  if (gen.engine !== 'llm' || !opts.client)
-    return {
-      status: 'rejected',
-      engine: gen.engine,
-      ruleId: gen.ruleId,
-      reasons: v.errors,
-      tokens: gen.tokens,
-    };
-  const again = await generateWithLlm(index, target, failure, {
-    client: opts.client,
-    previousErrors: v.errors,
-    previousPatch: gen.patch,
+  const { client } = opts;
+  const r = await generateAndVerifyFix(opts.engine ?? 'auto', {
+    stage: (_name, work) => work(),
+    generate: async (engine, repair) => {
+      if (engine === 'rules') return generateWithRules(index, target, failure);
+      if (!client) return { status: 'no_fix', reason: 'no rule matches and no LLM is configured' };
+      return generateWithLlm(index, target, failure, {
+        client,
+        previousErrors: repair?.errors,
+        previousPatch: repair?.patch,
+      });
+    },
+    verify: (g) => verifyFix(index, target, failure, g, opts),
   });
-  if (again.status !== 'patch')
-    return {
-      status: 'rejected',
-      engine: 'llm',
-      reasons: [...v.errors, `repair: ${again.reason}`],
-      tokens: gen.tokens,
-    };
-  const v2 = await verifyFix(index, target, failure, again, opts);
-  const tokens = addTokens(gen.tokens, again.tokens);
-  if (v2.ok)
-    return {
-      status: 'fixed',
-      fix: { ...v2.fix, tokens },
-      reasons: [`first attempt rejected: ${v.errors.join('; ')}`],
-    };
-  return {
-    status: 'rejected',
-    engine: 'llm',
-    reasons: [...v.errors.map((e) => `attempt 1: ${e}`), ...v2.errors.map((e) => `repair: ${e}`)],
-    tokens,
-  };
+  return outcomeOf(r);
+}
+
+/** The offline outcome of the fix policy, with the reasons and the tokens of every LLM call. */
+function outcomeOf(r: FixOutcome): RemediationOutcome {
+  switch (r.kind) {
+    case 'already_compliant':
+      return { status: 'already_compliant', ruleId: r.ruleId, reasons: [r.reason] };
+    case 'no_fix':
+      return { status: 'no_fix', reasons: [r.reason], tokens: null };
+    case 'fixed':
+      if (!r.first) return { status: 'fixed', fix: r.fix, reasons: [] };
+      return {
+        status: 'fixed',
+        fix: { ...r.fix, tokens: addTokens(r.first.generated.tokens, r.generated.tokens) },
+        reasons: [`first attempt rejected: ${r.first.errors.join('; ')}`],
+      };
+    case 'rejected': {
+      const base = { status: 'rejected' as const, engine: r.generated.engine, ruleId: r.generated.ruleId };
+      if (!r.repair) return { ...base, reasons: r.errors, tokens: r.generated.tokens };
+      if (r.repair.reason !== undefined)
+        return { ...base, reasons: [...r.errors, `repair: ${r.repair.reason}`], tokens: r.generated.tokens };
+      return {
+        ...base,
+        reasons: [
+          ...r.errors.map((e) => `attempt 1: ${e}`),
+          ...(r.repair.errors ?? []).map((e) => `repair: ${e}`),
+        ],
+        tokens: addTokens(r.generated.tokens, r.repair.generated?.tokens ?? null),
+      };
+    }
+  }
 }

@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config, type RepoMapping } from '../config';
-import { policyFromConfig } from '../github/codeHost';
+import { policyFromConfig } from '../pullRequests';
 import { createGitHubClient, currentToken } from '../github/octokit';
-import { GitHubCodeHost } from '../github/githubCodeHost';
+import { gitHubPullRequests } from '../github/codeHost';
 import { RepoWorkspace } from '../github/workspace';
 import { createLogger, type Logger } from '../logger';
 import { vantaFailureKey } from '../vanta/failures';
@@ -499,7 +499,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           writeSpacingMs: opts.githubWriteSpacingMs ?? 0,
           retryAfterBaseMs: 100,
         });
-        const codeHost = new GitHubCodeHost({
+        const codeHost = gitHubPullRequests({
           client,
           workspace: new RepoWorkspace({ dir: config.WORKSPACE_DIR, getToken: () => currentToken(client) }),
           mapping: config.GITHUB_REPO_MAPPING,

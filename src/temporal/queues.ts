@@ -28,9 +28,10 @@ export const ACTIVITY_QUEUES: Record<keyof TerraFixActivities, QueueRole[]> = {
   analyze: ['main'],
   generate: ['main', 'llm'],
   validate: ['main'],
-  failureStillPresent: ['main'],
   joinGroup: ['main'],
   listFailures: ['vanta'],
+  // Asks Vanta: on the Vanta queue, so a worker without Vanta credentials never takes it.
+  failureStillPresent: ['vanta'],
   openPullRequest: ['github'],
   checkPullRequest: ['github'],
   closePullRequest: ['github'],

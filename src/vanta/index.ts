@@ -4,8 +4,7 @@ import { vantaAuthMode, type Config } from '../config';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logger';
 import { VANTA_READ_SCOPE, VantaApi, type VantaApiOptions } from './api';
-import type { Failure } from '../contracts';
-import { isFailurePresent, listFailuresWithStats, type ListFailuresOptions } from './failures';
+import type { ListFailuresOptions } from './failures';
 
 export * from './api';
 export * from './errors';
@@ -55,28 +54,22 @@ export function listFailuresOptionsFromConfig(config: Config): ListFailuresOptio
   };
 }
 
-/** The Vanta stages a worker registers (the activity adapters wrap these). */
-export interface VantaStages {
-  listFailures(): Promise<Failure[]>;
-  failureStillPresent(input: { failure: Failure }): Promise<boolean>;
+/** What the Vanta activities work with: a client and the listing options, from the config. */
+export interface VantaServices {
+  api: VantaApi;
+  listOptions: ListFailuresOptions;
+  logger: Logger;
 }
 
-/** Builds the Vanta stage implementations (listFailures, failureStillPresent) from the config. */
-export function createVantaStages(
+/** Builds the Vanta services (client and listing options) from the environment config. */
+export function vantaServicesFromConfig(
   config: Config,
   deps: { redis: Redis; logger: Logger },
   overrides: Partial<VantaApiOptions> = {},
-): VantaStages {
-  const client = createVantaApi(config, deps, overrides);
-  const listOpts = listFailuresOptionsFromConfig(config);
-  const log = deps.logger.child({ component: 'vanta' });
+): VantaServices {
   return {
-    async listFailures() {
-      const before = client.requestCount;
-      const { failures, stats } = await listFailuresWithStats(client, listOpts);
-      log.info({ ...stats, requests: client.requestCount - before }, 'listed Vanta failures');
-      return failures;
-    },
-    failureStillPresent: ({ failure }) => isFailurePresent(client, failure),
+    api: createVantaApi(config, deps, overrides),
+    listOptions: listFailuresOptionsFromConfig(config),
+    logger: deps.logger.child({ component: 'vanta' }),
   };
 }

@@ -6,11 +6,12 @@ import os from 'node:os';
 import Redis from 'ioredis';
 import { NativeConnection } from '@temporalio/worker';
 import {
+  configuredGroups,
   createActivities,
-  missingStages,
   STAGE_GROUPS,
   STAGE_NAMES,
-  type StageImplementations,
+  type StageGroup,
+  type StageName,
 } from '../activities';
 import { ConfigError } from '../errors';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
@@ -22,10 +23,10 @@ import { createLogger, logger, registerSecret, setLogger, type Logger } from '..
 import { RecordStore } from '../state/recordStore';
 import { startHealthServer } from './health';
 import { createMetrics } from './metrics';
-import { createCodeHost } from '../github';
-import { buildStages, hasCodeHostConfig, type ProductionDeps } from './production';
+import { servicesFromConfig, type ProductionDeps } from './production';
 import { connectionOptions, createWorkerSet, installRuntime } from './worker';
 import { freePort } from '../process/ports';
+import { ACTIVITY_QUEUES, QUEUE_ROLES, type QueueRole } from '../temporal/queues';
 
 export interface RunWorkerOptions {
   config?: Config;
@@ -53,34 +54,44 @@ export interface RunningWorker {
 }
 
 /**
- * Keeps the stages a worker serves and checks that each has an implementation: a worker that would
- * serve a stage without its configuration refuses to start (ConfigError naming stages and variables).
+ * The stages a worker serves (`--stages`: stage names or groups; unset: all), checked against the
+ * modules it has: a worker that would serve a stage without its configuration refuses to start
+ * (ConfigError naming the stages and the variables they need).
  */
-export function selectStages(built: StageImplementations, wanted?: string[]): StageImplementations {
-  const all = STAGE_NAMES;
-  let serve = all;
+export function selectStages(configured: ReadonlySet<StageGroup>, wanted?: string[]): Set<StageName> {
+  const groups = Object.entries(STAGE_GROUPS) as [StageGroup, (typeof STAGE_GROUPS)[StageGroup]][];
+  let serve: StageName[] = STAGE_NAMES;
   if (wanted) {
-    const unknown = wanted.filter((w) => !(w in STAGE_GROUPS) && !all.includes(w as never));
+    const unknown = wanted.filter((w) => !(w in STAGE_GROUPS) && !STAGE_NAMES.includes(w as StageName));
     if (unknown.length)
       throw new ConfigError(
-        `invalid --stages: ${unknown.join(', ')}: expected stage groups (${Object.keys(STAGE_GROUPS).join(', ')}) or stage names (${all.join(', ')})`,
+        `invalid --stages: ${unknown.join(', ')}: expected stage groups (${Object.keys(STAGE_GROUPS).join(', ')}) or stage names (${STAGE_NAMES.join(', ')})`,
       );
-    serve = all.filter((s) =>
-      wanted.some((w) => w === s || STAGE_GROUPS[w]?.stages.includes(s as keyof StageImplementations)),
+    serve = groups.flatMap(([group, g]) =>
+      g.stages.filter((s) => wanted.includes(group) || wanted.includes(s)),
     );
   }
   const problems: string[] = [];
-  for (const [group, g] of Object.entries(STAGE_GROUPS)) {
-    const missing = g.stages.filter((s) => serve.includes(s) && typeof built[s] !== 'function');
+  for (const [group, g] of groups) {
+    const missing = g.stages.filter((s) => serve.includes(s) && !configured.has(group));
     if (missing.length) problems.push(`  ${group} (${missing.join(', ')}): needs ${g.needs}`);
   }
   if (problems.length)
     throw new ConfigError(
       `invalid configuration: this worker would serve stages it cannot run:\n${problems.join('\n')}\n  (or pass --stages to serve fewer, e.g. --stages repository,pull-requests)`,
     );
-  const out: StageImplementations = {};
-  for (const s of serve) (out as Record<string, unknown>)[s] = built[s];
-  return out;
+  return new Set(serve);
+}
+
+/** The task queues a worker polls: main always (workflows, records), the others when it serves their stages. */
+export function queuesFor(serve: ReadonlySet<StageName>): QueueRole[] {
+  return QUEUE_ROLES.filter(
+    (role) =>
+      role === 'main' ||
+      (Object.entries(ACTIVITY_QUEUES) as [string, QueueRole[]][]).some(
+        ([name, roles]) => roles.includes(role) && serve.has(name as StageName),
+      ),
+  );
 }
 
 /**
@@ -171,36 +182,22 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const records = new RecordStore(redis, { ttlSeconds: config.STATE_RETENTION_DAYS * 86400 });
 
-  // One code host for the stages and the poll's branch-head check.
-  const codeHost =
-    opts.overrides?.codeHost ?? (hasCodeHostConfig(config) ? createCodeHost(config, log) : undefined);
-  const built = await buildStages({ config, redis, logger: log, metrics, ...opts.overrides, codeHost });
-  let stages: StageImplementations;
+  const services = servicesFromConfig({ config, redis, records, logger: log, metrics, ...opts.overrides });
+  let serve: Set<StageName>;
   try {
-    stages = selectStages(built, opts.stages);
+    serve = selectStages(configuredGroups(services), opts.stages);
   } catch (err) {
     redis.disconnect();
     throw err;
   }
-  const missing = missingStages(stages);
+  const missing = STAGE_NAMES.filter((s) => !serve.has(s));
   if (missing.length) {
     log.warn(
       { missing },
-      `not served by this worker (--stages): ${missing.join(', ')}; they fail with StageNotImplementedError here`,
+      `not served by this worker (--stages): ${missing.join(', ')}; their task queues are not polled here`,
     );
   }
-  const activities = createActivities({
-    records,
-    logger: log,
-    stages,
-    metrics,
-    branchHead: codeHost
-      ? (repo) => {
-          const [owner, name] = repo.split('/');
-          return owner && name ? codeHost.defaultBranchHead({ owner, name }) : Promise.resolve(undefined);
-        }
-      : undefined,
-  });
+  const activities = createActivities({ ...services, serve });
 
   const connection = await NativeConnection.connect(connectionOptions(config));
   try {
@@ -216,6 +213,7 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
+    queues: queuesFor(serve),
     workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
     maxConcurrentActivities: config.MAX_CONCURRENT_WORKERS,
     maxConcurrentLlm: config.LLM_CONCURRENCY,

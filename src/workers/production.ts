@@ -1,24 +1,22 @@
 /**
- * The composition root of the stage implementations: services from configuration (Vanta, the code
- * host, the LLM), handed to the activity modules in src/activities/. A stage whose module is not
- * configured is left out (the worker refuses to serve it; see selectStages in main.ts).
+ * The composition root: the services the activities need, built from configuration (Redis records,
+ * Vanta, the code host, the LLM). A module that is not configured is left out; its stages fail with
+ * StageNotImplementedError and the worker refuses to serve them (see selectStages in main.ts).
  */
 import type Redis from 'ioredis';
-import type { StageImplementations } from '../activities';
-import { pullRequestStages } from '../activities/pullRequests';
-import { repositoryStages } from '../activities/repository';
+import type { ActivityServices } from '../activities';
 import { vantaAuthMode, type Config } from '../config';
 import { createCodeHost, type CodeHost } from '../github';
 import type { Logger } from '../logger';
 import { createBedrockPatchModel, type PatchModel } from '../remediation/llm/bedrock';
-import { createVantaStages } from '../vanta';
+import type { RecordStore } from '../state/recordStore';
+import { vantaServicesFromConfig } from '../vanta';
 import type { TerraFixMetrics } from './metrics';
-
-export { buildGroupFix, groupFailure, type GroupFixResult } from '../activities/grouping';
 
 export interface ProductionDeps {
   config: Config;
   redis: Redis;
+  records: RecordStore;
   logger: Logger;
   metrics?: TerraFixMetrics;
   /** Overrides for tests and the sandbox (e.g. a code host or LLM client bound to emulators). */
@@ -42,20 +40,29 @@ export function hasCodeHostConfig(config: Config): boolean {
   return config.CODE_HOST === 'local' || Boolean(config.GITHUB_TOKEN || config.GITHUB_APP_ID);
 }
 
-/** Builds the stage implementations this configuration supports. */
-export async function buildStages(deps: ProductionDeps): Promise<StageImplementations> {
+/** The activity services this configuration supports. */
+export function servicesFromConfig(deps: ProductionDeps): ActivityServices {
   const { config, logger, metrics } = deps;
-  const stages: StageImplementations = {};
-  if (vantaAuthMode(config) !== 'none') {
-    Object.assign(stages, createVantaStages(config, { redis: deps.redis, logger }));
-  }
-  if (deps.codeHost === undefined && !hasCodeHostConfig(config)) return stages;
-  const services = {
-    host: deps.codeHost ?? createCodeHost(config, logger),
-    llm: deps.llm === undefined ? llmFromConfig(config) : deps.llm,
+  const host = deps.codeHost ?? (hasCodeHostConfig(config) ? createCodeHost(config, logger) : undefined);
+  return {
+    records: deps.records,
+    logger,
     metrics,
-    temporalUi: { temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE },
+    vanta:
+      vantaAuthMode(config) === 'none'
+        ? undefined
+        : vantaServicesFromConfig(config, { redis: deps.redis, logger }),
+    code: host && {
+      host,
+      llm: deps.llm === undefined ? llmFromConfig(config) : deps.llm,
+      metrics,
+      temporalUi: { temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE },
+    },
+    branchHead: host
+      ? (repo) => {
+          const [owner, name] = repo.split('/');
+          return owner && name ? host.defaultBranchHead({ owner, name }) : Promise.resolve(undefined);
+        }
+      : undefined,
   };
-  const repository = repositoryStages(services);
-  return { ...stages, ...repository.stages, ...pullRequestStages(services, repository.indexFor) };
 }

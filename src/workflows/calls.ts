@@ -1,6 +1,7 @@
 /**
- * One table of activity options for remediateFailureWorkflow (timeouts, heartbeat, retry, queue) and
- * `call(name, summary, input)`, which schedules an activity with them. Deterministic: no I/O.
+ * One table of activity options for the workflows (timeouts, heartbeat, retry, queue) and
+ * `call(name, summary, input)`, which schedules an activity with them (`groupCall` for the group PR
+ * workflow's variants). Deterministic: no I/O.
  */
 import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { TerraFixActivities } from '../activities/types';
@@ -24,15 +25,23 @@ export const stateRetry = {
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
+/** Group PR calls (groupPullRequestWorkflow): ten attempts with backoff; permanent errors end the call at once. */
+export const groupRetry = { ...stageRetry, maximumAttempts: 10 };
+
 // The activity adapter heartbeats every 10 s: with a 30 s heartbeat timeout a crashed worker is
 // noticed in 30 s, not after the whole start-to-close timeout.
 const HEARTBEAT = '30s';
 
 type Name = keyof TerraFixActivities;
 type Options = Omit<ActivityOptions, 'taskQueue' | 'summary'> & { queue?: QueueRole };
+/** The calls the group PR workflow makes (each has a `group.<name>` variant). */
+export type GroupCallName =
+  'openGroupPullRequest' | 'checkPullRequest' | 'closePullRequest' | 'remindPullRequest';
+/** Variants: generate with the LLM, and the group workflow's calls (10 attempts, 1 min heartbeat). */
+export type Variant = 'generateLlm' | `group.${GroupCallName}`;
 
-/** Options per activity (and per variant: generate with the rules or the LLM). */
-export const ACTIVITY_OPTIONS: Partial<Record<Name | 'generateLlm', Options>> = {
+/** Options per activity, and per variant. */
+export const ACTIVITY_OPTIONS: Partial<Record<Name | Variant, Options>> = {
   claim: { startToCloseTimeout: '30s', retry: stateRetry },
   record: { startToCloseTimeout: '30s', retry: stateRetry },
   prepare: { startToCloseTimeout: '10m', heartbeatTimeout: HEARTBEAT, retry: stageRetry },
@@ -55,6 +64,10 @@ export const ACTIVITY_OPTIONS: Partial<Record<Name | 'generateLlm', Options>> = 
   checkPullRequest: { startToCloseTimeout: '1m', retry: stageRetry },
   remindPullRequest: { startToCloseTimeout: '2m', retry: stageRetry },
   failureStillPresent: { startToCloseTimeout: '2m', retry: stageRetry },
+  'group.openGroupPullRequest': { startToCloseTimeout: '15m', heartbeatTimeout: '1m', retry: groupRetry },
+  'group.checkPullRequest': { startToCloseTimeout: '1m', heartbeatTimeout: '1m', retry: groupRetry },
+  'group.closePullRequest': { startToCloseTimeout: '2m', heartbeatTimeout: '1m', retry: groupRetry },
+  'group.remindPullRequest': { startToCloseTimeout: '2m', heartbeatTimeout: '1m', retry: groupRetry },
 };
 
 const acts = proxyActivities<TerraFixActivities>({ startToCloseTimeout: '1m', retry: stageRetry });
@@ -64,7 +77,7 @@ export function call<K extends Name>(
   name: K,
   summary: string,
   args: Parameters<TerraFixActivities[K]>,
-  variant?: 'generateLlm',
+  variant?: Variant,
 ): ReturnType<TerraFixActivities[K]> {
   const { queue, ...opts } = ACTIVITY_OPTIONS[variant ?? name] ?? {};
   const role = queue ?? ACTIVITY_QUEUES[name][0]!;
@@ -80,4 +93,13 @@ export function call<K extends Name>(
     },
     args,
   );
+}
+
+/** Schedules a call of the group PR workflow with its `group.<name>` options (on the github queue). */
+export function groupCall<K extends GroupCallName>(
+  name: K,
+  summary: string,
+  args: Parameters<TerraFixActivities[K]>,
+): ReturnType<TerraFixActivities[K]> {
+  return call(name, summary, args, `group.${name}`);
 }

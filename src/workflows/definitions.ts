@@ -6,7 +6,7 @@ import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdReusePolicy } 
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 export { groupKeyOf, groupWorkflowId, remediationWorkflowId } from '../failure/ids';
 import { GROUP_JOIN_SIGNAL } from '../temporal/names';
-import type { Failure, GenerateResult, PreparedRepo, PullRequestResult, Target } from '../contracts';
+import type { Failure, GroupMember, PullRequestResult, RecordStatus, RecordWrite } from '../contracts';
 
 export const SA = {
   failureKey: defineSearchAttributeKey('TerraFixFailureKey', SearchAttributeType.KEYWORD),
@@ -70,7 +70,10 @@ export interface StageTiming {
   summary?: string;
 }
 
-/** What the `status` query returns. */
+/**
+ * A remediation's state, kept by the workflow and returned by the `status` query. Its result and its
+ * Redis record are projections of it (`resultOf`, `recordOf`), so the three never disagree.
+ */
 export interface RemediationStatus {
   failureKey: string;
   testId: string;
@@ -81,10 +84,14 @@ export interface RemediationStatus {
   prUrl?: string;
   prNumber?: number;
   repo?: string;
+  /** The base commit the fix was built on. */
+  sha?: string;
   engine?: 'rule' | 'llm';
   ruleId?: string;
   target?: string;
   lastError?: string;
+  /** Why the run ended as it did (set when it finishes). */
+  reason?: string;
 }
 
 export interface RemediationOptions {
@@ -123,14 +130,45 @@ export interface RemediateInput {
   options?: RemediationOptions;
 }
 
-export interface RemediationResult {
-  failureKey: string;
-  outcome: Outcome;
-  reason?: string;
-  prUrl?: string;
-  engine?: 'rule' | 'llm';
-  ruleId?: string;
-  stages: StageTiming[];
+/** What a remediation workflow returns: the final projection of its state. */
+export type RemediationResult = Pick<
+  RemediationStatus,
+  'failureKey' | 'reason' | 'prUrl' | 'engine' | 'ruleId' | 'stages'
+> & { outcome: Outcome };
+
+/** The result projection of a finished remediation's state. */
+export function resultOf(s: RemediationStatus & { outcome: Outcome }): RemediationResult {
+  return {
+    failureKey: s.failureKey,
+    outcome: s.outcome,
+    reason: s.reason,
+    prUrl: s.prUrl,
+    engine: s.engine,
+    ruleId: s.ruleId,
+    stages: s.stages,
+  };
+}
+
+/** The record projection of a remediation's state: what Redis keeps across runs. */
+export function recordOf(
+  s: RemediationStatus,
+  run: { workflowId: string; runId: string },
+  status: RecordStatus,
+  ttlSeconds?: number,
+): RecordWrite {
+  return {
+    failureKey: s.failureKey,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    status,
+    stage: s.stages.filter((t) => t.stage !== 'record').at(-1)?.stage,
+    prUrl: s.prUrl,
+    prNumber: s.prNumber,
+    repo: s.repo,
+    sha: s.sha,
+    reason: s.reason,
+    ttlSeconds,
+  };
 }
 
 export interface PollInput {
@@ -139,13 +177,7 @@ export interface PollInput {
   childTaskQueue?: string;
 }
 
-export interface PollResult {
-  found: number;
-  started: number;
-  alreadyRunning: number;
-  suppressed: number;
-  invalid: number;
-}
+export type { PollResult } from '../contracts';
 
 export type PrOutcomeSignal = { state: 'merged' | 'closed' | 'open'; by?: string };
 
@@ -162,14 +194,7 @@ export const failureResolvedSignal = defineSignal<[]>('failureResolved');
  */
 export const REMEDIATION_ID_REUSE_POLICY = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
 
-/** A remediation that joined a group PR: everything needed to rebuild its fix at a newer base. */
-export interface GroupMember {
-  workflowId: string;
-  failure: Failure;
-  prepared: PreparedRepo;
-  target: Target;
-  generated: Extract<GenerateResult, { status: 'patch' }>;
-}
+export type { GroupMember } from '../contracts';
 
 /** What a group tells each member once its PR was written. */
 export type GroupPrResult =
@@ -217,6 +242,12 @@ export interface GroupResult {
   pr?: PullRequestResult;
   writes: number;
 }
+
+/**
+ * Patch id of the group-owned follow-up: the group PR workflow checks its PR, tells members the
+ * outcome (prOutcome) and reminds once when stale; grouped members no longer check or remind.
+ */
+export const GROUP_FOLLOW_UP_PATCH = 'group-follow-up';
 
 /** Members → group: join (sent with signalWithStart by the joinGroup activity) and leave. */
 export const groupJoinSignal = defineSignal<[GroupMember]>(GROUP_JOIN_SIGNAL);

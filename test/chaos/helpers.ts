@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
-import { parseFailureMarker } from '../../src/github/prContent';
+import { parseFailureMarker } from '../../src/pullRequests/content';
 import { SA } from '../../src/workflows/definitions';
 
 const CHAOS_WORKER = path.join(__dirname, '../harness/chaosWorker.ts');

@@ -13,7 +13,7 @@ import type { Client, Connection } from '@temporalio/client';
 import { processOnce } from '../../src/cli/commands/temporal';
 import type { RunningWorker } from '../../src/workers/main';
 import { runGit } from '../../src/github/git';
-import { parseFailureMarker } from '../../src/github/prContent';
+import { parseFailureMarker } from '../../src/pullRequests/content';
 import { startSandbox, type ExpectedFix, type Sandbox } from '../../src/sandbox/sandbox';
 import type { EmulatedPull } from '../../src/sandbox/emulators/githubEmulator';
 import { parseHcl } from '../../src/terraform';

@@ -1,6 +1,8 @@
 /**
  * GitHubCodeHost against the GitHub emulator: real octokit (throttling + retry plugins), real git
- * clones over smart HTTP, real bare repositories.
+ * clones over smart HTTP, real bare repositories. What is GitHub's own: the API's default branch,
+ * the Git Data API commit, PR text, 422 races, rate limits, error mapping, secrets, App auth. The
+ * PR policy both hosts share is tested in prPolicy.test.ts.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,12 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Failure, PreparedRepo } from '../../src/contracts';
 import { PermanentApiError } from '../../src/errors';
-import type { PullRequestPolicy } from '../../src/github/codeHost';
-import { PrLimitReachedError } from '../../src/github/errors';
-import { createGitHubClient, currentToken, type GitHubAuth } from '../../src/github/octokit';
-import { branchName, parseFailureMarker } from '../../src/github/prContent';
-import { GitHubCodeHost } from '../../src/github/githubCodeHost';
+import { GitHubCodeHost, gitHubPullRequests } from '../../src/github/codeHost';
+import { GitHubApiError, GitHubAuthError } from '../../src/github/errors';
+import {
+  createGitHubClient,
+  currentToken,
+  type GitHubAuth,
+  type GitHubClient,
+} from '../../src/github/octokit';
+import { branchName, parseFailureMarker } from '../../src/pullRequests/content';
 import { RepoWorkspace } from '../../src/github/workspace';
+import type { PullRequestPolicy } from '../../src/pullRequests/codeHost';
+import type { PullRequests } from '../../src/pullRequests/policy';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/emulators/githubEmulator';
 import { capturingLogger, failureFor, fixFor, MAIN_TF, REPO_FILES } from './helpers';
 
@@ -35,7 +43,8 @@ afterAll(async () => {
 });
 
 interface Setup {
-  host: GitHubCodeHost;
+  host: PullRequests<GitHubCodeHost>;
+  client: GitHubClient;
   repo: string;
   lines: string[];
   workspace: RepoWorkspace;
@@ -61,14 +70,14 @@ async function setup(
     dir: path.join(tmp, `ws${repoCounter}`),
     getToken: () => currentToken(client),
   });
-  const host = new GitHubCodeHost({
+  const host = gitHubPullRequests({
     client,
     workspace,
     mapping: { ...MAPPING, default: `${OWNER}/${repo}` },
     policy: { concurrentLimit: 10, hourlyLimit: 50, reviewers: [], assignees: [], ...policy },
     logger,
   });
-  return { host, repo, lines, workspace };
+  return { host, client, repo, lines, workspace };
 }
 
 async function openFor(
@@ -96,7 +105,6 @@ describe('GitHubCodeHost', () => {
       }),
       workspace: s.workspace,
       mapping: { default: `${OWNER}/${repo}:envs/prod` },
-      policy: { concurrentLimit: 10, hourlyLimit: 10, reviewers: [], assignees: [] },
       logger: capturingLogger().logger,
     });
     const prepared = await host.prepare(failureFor('acme-logs'));
@@ -111,15 +119,15 @@ describe('GitHubCodeHost', () => {
     expect(fs.readFileSync(path.join(dir, 'modules/net/main.tf'), 'utf8')).toContain('aws_vpc');
   });
 
-  test('creates a PR with the expected branch, commit on the base SHA, body, labels and CODEOWNERS reviewers', async () => {
-    const s = await setup({ assignees: ['oncall'] });
+  test('creates a PR with the expected branch, a Git Data API commit on the base SHA, body and repository labels', async () => {
+    const s = await setup();
     const { prepared, result, failure, fix } = await openFor(s, 'acme-logs');
     const branch = branchName(failure, fix);
     expect(branch).toMatch(/^terrafix\/aws-s3-public-access-blocked\/[0-9a-f]{10}$/);
     expect(result).toMatchObject({ action: 'created', number: 1, branch });
 
     const head = (await emu.branchSha(OWNER, s.repo, branch))!;
-    const commit = await s.host['o'].client.rest.git.getCommit({
+    const commit = await s.client.rest.git.getCommit({
       owner: OWNER,
       repo: s.repo,
       commit_sha: head,
@@ -155,18 +163,9 @@ describe('GitHubCodeHost', () => {
     expect(parseFailureMarker(body)).toBe(failure.key);
     expect(body).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(body).not.toContain(tmp);
-    expect(pr!.labels.sort()).toEqual([
-      'compliance',
-      'framework:iso-27001',
-      'framework:soc-2',
-      'severity:high',
-      'terrafix',
-    ]);
     expect(emu.labels(OWNER, s.repo)).toEqual(
       expect.arrayContaining(['compliance', 'terrafix', 'severity:high']),
     );
-    expect(pr!.requestedReviewers).toEqual(['infra-lead']);
-    expect(pr!.assignees).toEqual(['oncall']);
   });
 
   test('with TEMPORAL_UI_URL the body links the remediation workflow; the commit subject is the title', async () => {
@@ -187,7 +186,7 @@ describe('GitHubCodeHost', () => {
       `(<http://localhost:8233/namespaces/terrafix%20prod/workflows/${encodeURIComponent(`remediate/${failure.key}`)}>)`,
     );
     const head = (await emu.branchSha(OWNER, s.repo, result.branch))!;
-    const commit = await s.host['o'].client.rest.git.getCommit({
+    const commit = await s.client.rest.git.getCommit({
       owner: OWNER,
       repo: s.repo,
       commit_sha: head,
@@ -212,56 +211,6 @@ describe('GitHubCodeHost', () => {
     expect(pr!.labels).toContain('breaking-change');
   });
 
-  test('re-running the same failure updates the same PR (one PR total)', async () => {
-    const s = await setup();
-    const first = await openFor(s, 'acme-logs');
-    const again = await openFor(s, 'acme-logs');
-    expect(again.result).toMatchObject({
-      action: 'unchanged',
-      number: first.result.number,
-      branch: first.result.branch,
-    });
-    const changed = await openFor(s, 'acme-logs', fixFor('acme-logs', '\n  # reviewed'));
-    expect(changed.result).toMatchObject({ action: 'updated', number: first.result.number });
-    const pulls = emu.listPulls(OWNER, s.repo);
-    expect(pulls).toHaveLength(1);
-    const head = (await emu.branchSha(OWNER, s.repo, first.result.branch))!;
-    expect(await emu.readFile(OWNER, s.repo, head, 'main.tf')).toContain('# reviewed');
-    const commit = await s.host['o'].client.rest.git.getCommit({
-      owner: OWNER,
-      repo: s.repo,
-      commit_sha: head,
-    });
-    expect(commit.data.parents.map((p) => p.sha)).toEqual([first.prepared.baseSha]);
-  });
-
-  test('a second resource failing the same test gets its own PR', async () => {
-    const s = await setup();
-    const a = await openFor(s, 'acme-logs');
-    const b = await openFor(s, 'acme-data');
-    expect(b.result.action).toBe('created');
-    expect(b.result.branch).not.toBe(a.result.branch);
-    expect(b.result.number).not.toBe(a.result.number);
-    expect(
-      emu
-        .listPulls(OWNER, s.repo)
-        .map((p) => p.head.ref)
-        .sort(),
-    ).toEqual([a.result.branch, b.result.branch].sort());
-  });
-
-  test('a PR closed without merge is not reopened', async () => {
-    const s = await setup();
-    const first = await openFor(s, 'acme-logs');
-    emu.closePullRequest(OWNER, s.repo, first.result.number!);
-    const again = await openFor(s, 'acme-logs', fixFor('acme-logs', '\n  # retry'));
-    expect(again.result).toMatchObject({ action: 'rejected_by_reviewer', number: first.result.number });
-    const pulls = emu.listPulls(OWNER, s.repo);
-    expect(pulls).toHaveLength(1);
-    expect(pulls[0]!.state).toBe('closed');
-    expect(await s.host.getPullRequestState(first.prepared, first.result.number!)).toBe('closed');
-  });
-
   test('the default branch moving after the clone is never overwritten', async () => {
     const s = await setup();
     const failure = failureFor('acme-logs');
@@ -277,7 +226,7 @@ describe('GitHubCodeHost', () => {
     expect(await emu.branchSha(OWNER, s.repo, 'main')).toBe(moved);
     expect(await emu.readFile(OWNER, s.repo, 'main', 'NEW.md')).toBe('added by a colleague\n');
     const head = (await emu.branchSha(OWNER, s.repo, result.branch))!;
-    const commit = await s.host['o'].client.rest.git.getCommit({
+    const commit = await s.client.rest.git.getCommit({
       owner: OWNER,
       repo: s.repo,
       commit_sha: head,
@@ -316,18 +265,61 @@ describe('GitHubCodeHost', () => {
     expect(emu.listPulls(OWNER, s.repo)).toHaveLength(1);
   });
 
-  test('a branch edited by someone else is not overwritten', async () => {
+  test('a PR opened concurrently (422 "already exists" on create) is found again and updated', async () => {
     const s = await setup();
-    const first = await openFor(s, 'acme-logs');
-    const human = await emu.pushCommit(
-      OWNER,
-      s.repo,
-      { 'main.tf': `${MAIN_TF}# hand-edited\n` },
-      { branch: first.result.branch, message: 'hand fix' },
-    );
-    const again = await openFor(s, 'acme-logs', fixFor('acme-logs', '\n  # newer'));
-    expect(again.result.number).toBe(first.result.number);
-    expect(await emu.branchSha(OWNER, s.repo, first.result.branch)).toBe(human);
+    const failure = failureFor('acme-logs');
+    const prepared = await s.host.prepare(failure);
+    const port = s.host.port;
+    const setBranch = port.setBranch.bind(port);
+    // Another attempt of the activity opens the PR right after this one has written the branch.
+    jest.spyOn(port, 'setBranch').mockImplementationOnce(async (repo, branch, sha, exists) => {
+      await setBranch(repo, branch, sha, exists);
+      await s.client.rest.pulls.create({
+        owner: OWNER,
+        repo: s.repo,
+        head: branch,
+        base: 'main',
+        title: 'other attempt',
+      });
+    });
+    const result = await s.host.openPullRequest({ failure, prepared, fix: fixFor('acme-logs') });
+    const pulls = emu.listPulls(OWNER, s.repo);
+    expect(pulls).toHaveLength(1);
+    expect(result).toMatchObject({ action: 'updated', number: pulls[0]!.number });
+    expect(pulls[0]!.title).toBe('Block public access on S3 bucket acme-logs');
+    expect(pulls[0]!.labels).toContain('terrafix');
+  });
+
+  test('API errors: other 4xx are permanent, 401 is an auth error, persistent 5xx are retryable', async () => {
+    const s = await setup();
+    await expect(
+      s.host.prepare(failureFor('x', { resource: { accountId: '210987654321' } })),
+    ).rejects.toBeInstanceOf(PermanentApiError);
+    const bad = gitHubPullRequests({
+      client: createGitHubClient({
+        baseUrl: emu.apiUrl,
+        auth: { kind: 'token', token: 'ghp_wrong' },
+        logger: capturingLogger().logger,
+      }),
+      workspace: s.workspace,
+      mapping: { default: `${OWNER}/${s.repo}` },
+      policy: { concurrentLimit: 10, hourlyLimit: 10, reviewers: [], assignees: [] },
+      logger: capturingLogger().logger,
+    });
+    await expect(bad.prepare(failureFor('acme-logs'))).rejects.toBeInstanceOf(GitHubAuthError);
+    const { prepared, result } = await openFor(s, 'acme-logs');
+    emu.failNext({ method: 'GET', path: new RegExp(`/pulls/${result.number}$`), status: 502, times: 10 });
+    const err = await s.host.getPullRequestState(prepared, result.number!).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitHubApiError);
+    expect((err as Error).message).toMatch(/^GitHub get pull request failed \(502\)/);
+  });
+
+  test('a reviewer GitHub refuses only warns: the PR is still created', async () => {
+    const s = await setup({ reviewers: ['terrafix-bot'] });
+    const { result } = await openFor(s, 'acme-logs');
+    expect(result.action).toBe('created');
+    expect(emu.listPulls(OWNER, s.repo)[0]!.requestedReviewers).toEqual([]);
+    expect(s.lines.some((l) => l.includes('could not request reviewers or assignees'))).toBe(true);
   });
 
   test('403 secondary rate limit: waits (Retry-After) and succeeds', async () => {
@@ -340,47 +332,6 @@ describe('GitHubCodeHost', () => {
     expect(limited).toHaveLength(3);
     expect(s.lines.some((l) => l.includes('secondary rate limit'))).toBe(true);
     expect(emu.listPulls(OWNER, s.repo)).toHaveLength(1);
-  });
-
-  test('PR limits throw the retryable PrLimitReachedError instead of opening more PRs', async () => {
-    const s = await setup({ hourlyLimit: 1 });
-    await openFor(s, 'acme-logs');
-    const err = await openFor(s, 'acme-data').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PrLimitReachedError);
-    expect((err as PrLimitReachedError).limit).toBe('hourly');
-    expect((err as Error).name).toBe('PrLimitReachedError');
-    // Updating the existing PR is always allowed.
-    expect((await openFor(s, 'acme-logs', fixFor('acme-logs', '\n  # v2'))).result.action).toBe('updated');
-
-    const c = await setup({ concurrentLimit: 1 });
-    await openFor(c, 'acme-logs');
-    await expect(openFor(c, 'acme-data')).rejects.toMatchObject({
-      name: 'PrLimitReachedError',
-      limit: 'concurrent',
-    });
-  });
-
-  test('closePullRequest comments, closes and deletes the branch; missing PRs are reported', async () => {
-    const s = await setup();
-    const { prepared, result } = await openFor(s, 'acme-logs');
-    expect(await s.host.getPullRequestState(prepared, result.number!)).toBe('open');
-    await s.host.closePullRequest(prepared, result.number!, 'Resolved outside TerraFix.');
-    const [pr] = emu.listPulls(OWNER, s.repo);
-    expect(pr!.state).toBe('closed');
-    expect(pr!.comments).toEqual(['Resolved outside TerraFix.']);
-    expect(await emu.branchSha(OWNER, s.repo, result.branch)).toBeNull();
-    expect(await s.host.getPullRequestState(prepared, 999)).toBe('missing');
-  });
-
-  test('remindPullRequest comments on a stale PR and labels it terrafix:stale', async () => {
-    const s = await setup();
-    const { prepared, result } = await openFor(s, 'acme-logs');
-    await s.host.remindPullRequest(prepared, result.number!, 'Still waiting for a review.');
-    const [pr] = emu.listPulls(OWNER, s.repo);
-    expect(pr!.state).toBe('open');
-    expect(pr!.comments).toEqual(['Still waiting for a review.']);
-    expect(emu.labels(OWNER, s.repo)).toEqual(expect.arrayContaining(['terrafix:stale']));
-    expect(pr!.labels).toContain('terrafix:stale');
   });
 
   test('the token never appears in log lines, errors or PR bodies', async () => {
@@ -398,7 +349,7 @@ describe('GitHubCodeHost', () => {
       .catch((e: Error) => errors.push(`${e.name}: ${e.message}\n${e.stack}`));
     const bad: PreparedRepo = { ...prepared, repo: { owner: OWNER, name: 'nope' } };
     await s.host
-      .closePullRequest(bad, 1, 'x')
+      .openPullRequest({ failure: failureFor('acme-logs'), prepared: bad, fix: fixFor('acme-logs') })
       .catch((e: Error) => errors.push(`${e.name}: ${e.message}\n${e.stack}`));
     await s.host
       .prepare(failureFor('x', { resource: { accountId: '210987654321' } }))
@@ -427,7 +378,7 @@ describe('GitHubCodeHost', () => {
         logger,
         writeSpacingMs: 0,
       });
-      const host = new GitHubCodeHost({
+      const host = gitHubPullRequests({
         client,
         workspace: new RepoWorkspace({ dir: path.join(tmp, 'app-ws'), getToken: () => currentToken(client) }),
         mapping: { default: `${OWNER}/infra` },

@@ -1,10 +1,14 @@
-/** LocalCodeHost round trip: bare repository on disk, branch per fix, PR records beside it. */
+/**
+ * LocalCodeHost specifics: the bare repository on disk, the PR record files beside it and the
+ * sandbox's merge helper. The PR policy both hosts share is tested in prPolicy.test.ts.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/config';
 import { RepoNotMappedError } from '../../src/errors';
-import { createCodeHost, LocalCodeHost } from '../../src/github';
+import { createCodeHost, LocalCodeHost, PullRequests } from '../../src/github';
 import { runGit } from '../../src/github/git';
 import { resolveRef } from '../../src/github/gitPlumbing';
 import { capturingLogger, failureFor, fixFor, MAIN_TF, seedBareRepo } from './helpers';
@@ -17,7 +21,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('LocalCodeHost', () => {
-  test('round trip: prepare, open, re-run, second resource, close, rejected', async () => {
+  test('createCodeHost(CODE_HOST=local): prepare, checkout, the PR record files, a record following its branch, merge', async () => {
     const root = path.join(tmp, 'host');
     const base = await seedBareRepo(root, 'acme', 'infra');
     const { logger } = capturingLogger();
@@ -27,11 +31,14 @@ describe('LocalCodeHost', () => {
         LOCAL_CODE_HOST_DIR: root,
         WORKSPACE_DIR: path.join(tmp, 'ws'),
         GITHUB_REPO_MAPPING: '{"default":"acme/infra"}',
+        PR_ASSIGNEES: 'oncall',
       }),
       logger,
     );
-    expect(host).toBeInstanceOf(LocalCodeHost);
-    const local = host as LocalCodeHost;
+    expect(host).toBeInstanceOf(PullRequests);
+    expect(host.kind).toBe('local');
+    const local = (host as PullRequests<LocalCodeHost>).port;
+    expect(local).toBeInstanceOf(LocalCodeHost);
 
     const failure = failureFor('acme-logs');
     const prepared = await host.prepare(failure);
@@ -46,54 +53,47 @@ describe('LocalCodeHost', () => {
     const fix = fixFor('acme-logs');
     const r1 = await host.openPullRequest({ failure, prepared, fix });
     expect(r1).toMatchObject({ action: 'created', number: 1 });
+    expect(r1.url).toBe(pathToFileURL(path.join(local.pullsDir(prepared.repo), '1.md')).href);
     const gitDir = local.gitDir(prepared.repo);
     const head = (await resolveRef(gitDir, `refs/heads/${r1.branch}`))!;
     expect((await runGit(['--git-dir', gitDir, 'rev-parse', `${head}^`])).stdout.trim()).toBe(base);
-    expect((await runGit(['--git-dir', gitDir, 'show', `${head}:main.tf`])).stdout).toBe(
-      fix.files[0]!.content,
-    );
-    expect(await resolveRef(gitDir, 'refs/heads/main')).toBe(base);
 
     const [rec] = local.listPullRequests(prepared.repo);
     expect(rec).toMatchObject({
       number: 1,
       branch: r1.branch,
+      base: 'main',
       state: 'open',
       baseSha: base,
       headSha: head,
       failureKey: failure.key,
+      comments: [],
+      requestedReviewers: ['infra-lead'],
+      assignees: ['oncall'],
     });
     expect(rec!.title).toBe('Block public access on S3 bucket acme-logs');
     const subject = (await runGit(['--git-dir', gitDir, 'log', '-1', '--format=%s', head])).stdout.trim();
     expect(subject).toBe(rec!.title);
     expect(rec!.diff).toContain('+resource "aws_s3_bucket_public_access_block" "acme_logs"');
     expect(rec!.body).toContain('Fixes: https://app.vanta.com/tests/aws-s3-public-access-blocked');
+    expect(rec!.body).not.toContain(root);
     expect(rec!.labels).toContain('terrafix');
+    const md = fs.readFileSync(path.join(local.pullsDir(prepared.repo), '1.md'), 'utf8');
+    expect(md).toContain('## Full diff');
+    expect(md).toContain('State: **open**');
+
+    await host.openPullRequest({ failure, prepared, fix: fixFor('acme-logs', '\n  # v2') });
+    const [updated] = local.listPullRequests(prepared.repo);
+    expect(updated!.headSha).toBe(await resolveRef(gitDir, `refs/heads/${r1.branch}`));
+    expect(updated!.headSha).not.toBe(head);
+    expect(updated!.diff).toContain('# v2');
+
+    await local.mergePullRequest(prepared.repo, 1);
+    expect(await host.getPullRequestState(prepared, 1)).toBe('merged');
+    expect((await runGit(['--git-dir', gitDir, 'show', 'main:main.tf'])).stdout).toContain('acme_logs');
     expect(fs.readFileSync(path.join(local.pullsDir(prepared.repo), '1.md'), 'utf8')).toContain(
-      '## Full diff',
+      'State: **merged**',
     );
-
-    expect((await host.openPullRequest({ failure, prepared, fix })).action).toBe('unchanged');
-    const r2 = await host.openPullRequest({ failure, prepared, fix: fixFor('acme-logs', '\n  # v2') });
-    expect(r2).toMatchObject({ action: 'updated', number: 1 });
-    const other = await host.openPullRequest({
-      failure: failureFor('acme-data'),
-      prepared,
-      fix: fixFor('acme-data'),
-    });
-    expect(other).toMatchObject({ action: 'created', number: 2 });
-    expect(other.branch).not.toBe(r1.branch);
-
-    expect(await host.getPullRequestState(prepared, 1)).toBe('open');
-    await host.closePullRequest(prepared, 1, 'not wanted');
-    expect(await host.getPullRequestState(prepared, 1)).toBe('closed');
-    expect(await resolveRef(gitDir, `refs/heads/${r1.branch}`)).toBeNull();
-    expect((await host.openPullRequest({ failure, prepared, fix })).action).toBe('rejected_by_reviewer');
-    expect(await host.getPullRequestState(prepared, 42)).toBe('missing');
-
-    await local.mergePullRequest(prepared.repo, 2);
-    expect(await host.getPullRequestState(prepared, 2)).toBe('merged');
-    expect((await runGit(['--git-dir', gitDir, 'show', 'main:main.tf'])).stdout).toContain('acme_data');
   });
 
   test('a missing local repository is reported with how to create it', async () => {
@@ -102,10 +102,16 @@ describe('LocalCodeHost', () => {
       root: path.join(tmp, 'empty'),
       workspaceDir: path.join(tmp, 'ws2'),
       mapping: { default: 'acme/none' },
-      policy: { concurrentLimit: 10, hourlyLimit: 5, reviewers: [], assignees: [] },
       logger,
     });
     await expect(host.prepare(failureFor('x'))).rejects.toThrow(RepoNotMappedError);
     await expect(host.prepare(failureFor('x'))).rejects.toThrow(/git clone --bare/);
+  });
+
+  test('createCodeHost(CODE_HOST=local) needs LOCAL_CODE_HOST_DIR', () => {
+    const { logger } = capturingLogger();
+    expect(() => createCodeHost(loadConfig({ CODE_HOST: 'local' }), logger)).toThrow(
+      /LOCAL_CODE_HOST_DIR: is required/,
+    );
   });
 });

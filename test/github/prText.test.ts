@@ -16,11 +16,11 @@ import {
   TITLE_MAX,
   temporalWorkflowUrl,
   validationLines,
-} from '../../src/github/prContent';
+} from '../../src/pullRequests/content';
 import { generateWithRules, verifyFix, type PatchResult } from '../../src/remediation/engine';
 import { prActionFor, RULES } from '../../src/remediation/rules';
-import { groupFailure } from '../../src/workers/production';
-import type { GroupMemberInput } from '../../src/activities/types';
+import { groupFailure } from '../../src/remediation/group';
+import type { GroupMember } from '../../src/contracts';
 import { groupWorkflowId, remediationWorkflowId } from '../../src/workflows/definitions';
 import { FIXTURES, failureFor as fileFailure, indexAndLocate, scratchRepo } from '../remediation/helpers';
 import { failureFor, fixFor } from './helpers';
@@ -436,7 +436,7 @@ describe('titles', () => {
   });
 
   test('group PRs get a plural title', () => {
-    const members = ['a', 'b', 'c'].map((n) => ({ failure: failureFor(`acme-${n}`) }) as GroupMemberInput);
+    const members = ['a', 'b', 'c'].map((n) => ({ failure: failureFor(`acme-${n}`) }) as GroupMember);
     const g = groupFailure(
       'acme/infra/aws-s3-public-access-blocked',
       'aws-s3-public-access-blocked',
@@ -539,7 +539,7 @@ describe('Temporal Web UI link', () => {
 
   test('a group PR links the group workflow', () => {
     const key = 'acme/infra/aws-s3-public-access-blocked';
-    const g = groupFailure(key, 'aws-s3-public-access-blocked', [{ failure } as GroupMemberInput]);
+    const g = groupFailure(key, 'aws-s3-public-access-blocked', [{ failure } as GroupMember]);
     const url = temporalWorkflowUrl(g, { temporalUiUrl: 'http://localhost:8233' });
     expect(url).toBe(
       `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(groupWorkflowId(key))}`,

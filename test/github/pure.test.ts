@@ -1,7 +1,7 @@
 /** Pure parts of the GitHub module: repo mapping, branch names, PR text, CODEOWNERS. */
 import { isExpectedStatusLine } from '../../src/github/octokit';
 import { RepoNotMappedError } from '../../src/errors';
-import { parseCodeOwners, reviewersFor } from '../../src/github/codeowners';
+import { parseCodeOwners, reviewersFor } from '../../src/pullRequests/codeowners';
 import {
   branchName,
   failureMarker,
@@ -10,7 +10,7 @@ import {
   prLabels,
   prTitle,
   sanitizeForPr,
-} from '../../src/github/prContent';
+} from '../../src/pullRequests/content';
 import { parseRepoSpec, resolveRepo } from '../../src/github/repoMapping';
 import { failureFor, fixFor } from './helpers';
 

@@ -8,9 +8,9 @@
  */
 import fs from 'node:fs';
 import { loadConfig } from '../../src/config';
-import { policyFromConfig } from '../../src/github/codeHost';
+import { policyFromConfig } from '../../src/pullRequests';
 import { createGitHubClient, currentToken } from '../../src/github/octokit';
-import { GitHubCodeHost } from '../../src/github/githubCodeHost';
+import { gitHubPullRequests } from '../../src/github/codeHost';
 import { RepoWorkspace } from '../../src/github/workspace';
 import { createLogger } from '../../src/logger';
 import { startWorker } from '../../src/workers/main';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     writeSpacingMs: Number(process.env.CHAOS_GITHUB_WRITE_SPACING_MS ?? 0),
     retryAfterBaseMs: 100,
   });
-  const codeHost = new GitHubCodeHost({
+  const codeHost = gitHubPullRequests({
     client,
     workspace: new RepoWorkspace({ dir: config.WORKSPACE_DIR, getToken: () => currentToken(client) }),
     mapping: config.GITHUB_REPO_MAPPING,

@@ -7,7 +7,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type Redis from 'ioredis';
 import pino from 'pino';
-import { createActivities, type ActivityDeps, type StageImplementations } from '../../src/activities';
+import { createActivities, type ActivityServices, type StageImplementations } from '../../src/activities';
 import type { Failure, PreparedRepo, Target, VerifiedFix } from '../../src/contracts';
 import { RecordStore } from '../../src/state/recordStore';
 import { createWorkerSet, type WorkerSet } from '../../src/workers/worker';
@@ -29,9 +29,9 @@ export async function startTestPipeline(
   opts: {
     ttlSeconds?: number;
     dataConverter?: { payloadCodecs: PayloadCodec[] };
-    logger?: ActivityDeps['logger'];
-    metrics?: ActivityDeps['metrics'];
-    branchHead?: ActivityDeps['branchHead'];
+    logger?: ActivityServices['logger'];
+    metrics?: ActivityServices['metrics'];
+    branchHead?: ActivityServices['branchHead'];
   } = {},
 ): Promise<TestPipeline> {
   const taskQueue = uniqueName('tq');

@@ -6,11 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { GroupMemberInput, OpenGroupPullRequestInput } from '../../src/activities/types';
+import type { OpenGroupPullRequestInput } from '../../src/activities/types';
+import type { GroupMember } from '../../src/contracts';
+import { Context } from '@temporalio/activity';
 import { PermanentApiError } from '../../src/errors';
 import { generateWithRules } from '../../src/remediation/engine';
 import { indexRepository, locate, type RepoIndex } from '../../src/terraform';
-import { buildGroupFix, groupFailure } from '../../src/workers/production';
+import { buildGroupFix, groupFailure } from '../../src/remediation/group';
 import type { Failure } from '../../src/contracts';
 import { groupPullRequestWorkflow, remediateFailureWorkflow } from '../../src/workflows';
 import {
@@ -39,6 +41,9 @@ const closed: { number: number; comment: string }[] = [];
 const gone = new Set<string>();
 const prNumbers = new Map<string, number>();
 let prState: 'open' | 'merged' = 'open';
+/** Which workflow checked a PR's state, and which reminded its reviewers. */
+const checkedBy: string[] = [];
+const reminded: { number: number; by: string }[] = [];
 
 beforeAll(async () => {
   const stages = successfulStages([], calls);
@@ -60,7 +65,13 @@ beforeAll(async () => {
       excluded: [],
     };
   };
-  stages.checkPullRequest = async () => prState;
+  stages.checkPullRequest = async () => {
+    checkedBy.push(Context.current().info.workflowExecution?.workflowId ?? '');
+    return prState;
+  };
+  stages.remindPullRequest = async ({ number }) => {
+    reminded.push({ number, by: Context.current().info.workflowExecution?.workflowId ?? '' });
+  };
   stages.failureStillPresent = async ({ failure }) => !gone.has(failure.key);
   stages.closePullRequest = async ({ number, comment }) => {
     closed.push({ number, comment });
@@ -203,6 +214,67 @@ it('a member resolved elsewhere leaves: the PR is rewritten without it; the last
   expect(closed.filter((c) => c.number === number)).toHaveLength(1);
 });
 
+it('the group owns the follow-up: members never check the PR; the group tells them it merged', async () => {
+  prState = 'open';
+  const testId = uniqueName('aws-s3-versioning');
+  const failures = [0, 1].map((i) => failureOf(i, `vanta:${testId}`, testId));
+  const handles = await startAll(failures, {
+    groupBy: 'test',
+    groupDebounceMs: 500,
+    followUp: true,
+    prCheckIntervalMs: 300,
+    vantaWaitMs: 60_000,
+  });
+  for (const h of handles) {
+    for (let i = 0; (await h.query(statusQuery)).stage !== 'awaiting_merge'; i++) {
+      if (i > 300) throw new Error('never reached awaiting_merge');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const gid = groupWorkflowId(groupKeyOf(preparedRepo, testId));
+  // The group checks its PR while it is open ...
+  for (let i = 0; !checkedBy.includes(gid); i++) {
+    if (i > 300) throw new Error('the group never checked its PR');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // ... and on merge tells the members, which then wait for Vanta's re-check on their own failure.
+  prState = 'merged';
+  const g = await p.client.workflow.getHandle<typeof groupPullRequestWorkflow>(gid).result();
+  expect(g.outcome).toBe('merged');
+  for (const h of handles) {
+    for (let i = 0; (await h.query(statusQuery)).stage !== 'awaiting_vanta'; i++) {
+      if (i > 300) throw new Error('member never heard of the merge');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  for (const f of failures) gone.add(f.key);
+  const results = await Promise.all(handles.map((h) => h.result()));
+  expect(results.map((r) => r.outcome)).toEqual(['resolved', 'resolved']);
+  // Only the group looked at the PR.
+  const members = new Set(handles.map((h) => h.workflowId));
+  expect(checkedBy.filter((w) => members.has(w))).toEqual([]);
+});
+
+it('a stale group PR is reminded once, by the group, not by each member', async () => {
+  prState = 'open';
+  const testId = uniqueName('aws-s3-logging');
+  const failures = [0, 1].map((i) => failureOf(i, `vanta:${testId}`, testId));
+  const handles = await startAll(failures, {
+    groupBy: 'test',
+    groupDebounceMs: 300,
+    followUp: true,
+    prCheckIntervalMs: 300,
+    staleAfterMs: 4_000,
+  });
+  const results = await Promise.all(handles.map((h) => h.result()));
+  expect(results.map((r) => r.outcome)).toEqual(['stale', 'stale']);
+  const gid = groupWorkflowId(groupKeyOf(preparedRepo, testId));
+  const g = await p.client.workflow.getHandle<typeof groupPullRequestWorkflow>(gid).result();
+  expect(g.outcome).toBe('stale');
+  const number = prNumbers.get(groupKeyOf(preparedRepo, testId))!;
+  expect(reminded.filter((r) => r.number === number)).toEqual([{ number, by: gid }]);
+});
+
 it('the group PR cannot be written → waiting members end failed (briefly recorded, so a later poll retries)', async () => {
   const testId = uniqueName('broken-test');
   const [h] = await startAll([failureOf(0, `vanta:${testId}`, testId)], {
@@ -255,7 +327,7 @@ describe('buildGroupFix (real Terraform engine and rules)', () => {
     '',
   ].join('\n');
 
-  async function member(index: RepoIndex, bucket: string, testId: string): Promise<GroupMemberInput> {
+  async function member(index: RepoIndex, bucket: string, testId: string): Promise<GroupMember> {
     const failure: Failure = {
       key: `vanta:${testId}:${bucket}`,
       source: 'vanta',

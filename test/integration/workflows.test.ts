@@ -4,7 +4,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Failure } from '../../src/contracts';
 import { FixRejectedError, InvalidFailureError } from '../../src/errors';
-import { PrLimitReachedError } from '../../src/github/errors';
+import { PrLimitReachedError } from '../../src/pullRequests/errors';
 import { pollFailuresWorkflow, remediateFailureWorkflow } from '../../src/workflows';
 import {
   remediationWorkflowId,

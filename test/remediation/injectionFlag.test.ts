@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { BedrockEmulator } from '../../src/sandbox/emulators/bedrockEmulator';
 import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
-import { prBody, prLabels } from '../../src/github/prContent';
+import { prBody, prLabels } from '../../src/pullRequests/content';
 import type { Failure } from '../../src/contracts';
 import { FIXTURES, indexAndLocate, scratchRepo, startLlmEmulator } from './helpers';
 

@@ -13,7 +13,7 @@ import {
 } from '../../src/sandbox/emulators/bedrockEmulator';
 import type { PatchModel } from '../../src/remediation/llm/bedrock';
 import { remediate } from '../../src/remediation/engine';
-import { commitMessage, prBody } from '../../src/github/prContent';
+import { commitMessage, prBody } from '../../src/pullRequests/content';
 import type { Failure, Target } from '../../src/contracts';
 import type { RepoIndex } from '../../src/terraform';
 import { FIXTURES, indexAndLocate, scratchRepo, startLlmEmulator } from './helpers';

@@ -1,8 +1,9 @@
 /**
- * Determinism: every recorded history under test/replay/histories (real runs of pollFailuresWorkflow
- * and remediateFailureWorkflow, recorded by scripts/record-histories.ts) must replay against the
- * current workflow bundle. A workflow change that would break running workflows fails this test;
- * make such changes with `patched()` / worker versioning, not by re-recording the histories.
+ * Determinism: every recorded history under test/replay/histories (real runs of pollFailuresWorkflow,
+ * remediateFailureWorkflow and groupPullRequestWorkflow, recorded by scripts/record-histories.ts) must
+ * replay against the current workflow bundle. A workflow change that would break running workflows
+ * fails this test; make such changes with `patched()` / worker versioning, not by re-recording the
+ * histories.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,9 +31,11 @@ function workflowType(file: string): string | undefined {
   return load(file).events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
 }
 
-it('has recorded histories of both workflows, including the follow-up paths', () => {
+it('has recorded histories of every workflow, including the follow-up and grouped paths', () => {
   const types = new Set(files.map(workflowType));
-  expect(types).toEqual(new Set(['pollFailuresWorkflow', 'remediateFailureWorkflow']));
+  expect(types).toEqual(
+    new Set(['pollFailuresWorkflow', 'remediateFailureWorkflow', 'groupPullRequestWorkflow']),
+  );
   expect(files).toEqual(
     expect.arrayContaining([
       'poll-failures.json',
@@ -41,6 +44,15 @@ it('has recorded histories of both workflows, including the follow-up paths', ()
       'remediate-followup-resolved.json',
       'remediate-followup-rejected.json',
       'remediate-followup-resolved-elsewhere.json',
+      // GROUP_BY=test: the group workflow, and members that joined it.
+      'group-merged.json',
+      'group-resolved-elsewhere.json',
+      'group-rejected.json',
+      'group-write-failed.json',
+      'remediate-grouped-included.json',
+      'remediate-grouped-resolved-elsewhere.json',
+      'remediate-grouped-rejected.json',
+      'remediate-grouped-failed.json',
     ]),
   );
 });

@@ -3,7 +3,7 @@
  * PR's html_url, rendering the title, the Markdown body (escaped, no raw HTML), labels, state,
  * branches and the diff from the emulator's git store. The API stays token-protected.
  */
-import { failureMarker, prBody, prTitle } from '../../src/github/prContent';
+import { failureMarker, prBody, prTitle } from '../../src/pullRequests/content';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sandbox/emulators/githubEmulator';
 import { escapeHtml, renderInline, renderMarkdown } from '../../src/sandbox/emulators/prPages';
 import { MAIN_TF, REPO_FILES, failureFor, fixFor } from '../github/helpers';

@@ -10,7 +10,8 @@ import {
   RepoNotMappedError,
   ResourceNotFoundError,
 } from '../../src/errors';
-import { GitHubAuthError, PrLimitReachedError } from '../../src/github/errors';
+import { GitHubAuthError } from '../../src/github/errors';
+import { PrLimitReachedError } from '../../src/pullRequests/errors';
 import { VantaHttpError } from '../../src/vanta/errors';
 
 function sourceFiles(dir: string): string[] {

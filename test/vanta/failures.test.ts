@@ -1,5 +1,6 @@
 /** listFailures / isFailurePresent / deactivateEntity against the emulator over real HTTP. */
 import type Redis from 'ioredis';
+import { vantaActivities } from '../../src/activities/vanta';
 import { testRedis, uniqueName } from '../harness/env';
 import {
   generateSeed,
@@ -8,7 +9,7 @@ import {
 } from '../../src/sandbox/emulators/vantaEmulator';
 import { loadConfig } from '../../src/config';
 import {
-  createVantaStages,
+  vantaServicesFromConfig,
   deactivateEntity,
   isFailurePresent,
   listFailures,
@@ -234,7 +235,7 @@ test('toFailure treats Vanta text as untrusted: control characters stripped, siz
   });
 });
 
-test('createVantaStages builds listFailures / failureStillPresent from the environment config', async () => {
+test('the Vanta activities (listFailures / failureStillPresent) are built from the environment config', async () => {
   emu = await startVantaEmulator();
   const config = loadConfig({
     VANTA_CLIENT_ID: APP.clientId,
@@ -242,7 +243,9 @@ test('createVantaStages builds listFailures / failureStillPresent from the envir
     VANTA_API_URL: emu.url,
     VANTA_FRAMEWORK_FILTER: 'hipaa',
   });
-  const stages = createVantaStages(config, { redis, logger: captureLogger().logger }, { keyPrefix: prefix });
+  const stages = vantaActivities(
+    vantaServicesFromConfig(config, { redis, logger: captureLogger().logger }, { keyPrefix: prefix }),
+  );
   const failures = await stages.listFailures();
   expect(failures.map((f) => f.key)).toEqual(['vanta:aws-rds-multi-az-redundancy:ent-rds-main']);
   expect(failures[0].testUrl).toBe('https://app.vanta.com/tests/aws-rds-multi-az-redundancy');

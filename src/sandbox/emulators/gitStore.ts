@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { structuredPatch } from 'diff';
 import git from 'isomorphic-git';
-import { safeRepoPath, type Identity, type TreeChange } from '../../github/gitPlumbing';
+import { type Identity, type TreeChange } from '../../github/gitPlumbing';
+import { safeRepoPath } from '../../security/repoPath';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 

@@ -21,7 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runGit } from '../../github/git';
 import git from 'isomorphic-git';
-import { safeRepoPath, type Identity } from '../../github/gitPlumbing';
+import { type Identity } from '../../github/gitPlumbing';
+import { safeRepoPath } from '../../security/repoPath';
 import { GitHttpCache, serveGitHttp } from './gitHttp';
 import { GitStore } from './gitStore';
 import {
@@ -672,6 +673,11 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     p.comments.push(text);
     return [201, { id: nextId++, body: text, user: { login: user } }];
   });
+
+  route('GET', /^\/issues\/(\d+)\/comments$/, async ({ r, m }) => [
+    200,
+    findPull(r, m[1]!).comments.map((body, i) => ({ id: i + 1, body, user: { login: user } })),
+  ]);
 
   route('POST', /^\/issues\/(\d+)\/assignees$/, async ({ r, m, body }) => {
     const p = findPull(r, m[1]!);

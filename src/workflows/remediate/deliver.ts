@@ -8,7 +8,7 @@ import type { VerifiedFix } from '../../contracts';
 import { CAPACITY_ERROR_TYPES } from '../../errors';
 import { groupKeyOf, groupWorkflowId } from '../../failure/ids';
 import { call } from '../calls';
-import { SA, type RemediationResult } from '../definitions';
+import { SA, recordOf, type RemediationResult } from '../definitions';
 import { followUp } from './followUp';
 import type { PatchResult } from './generate';
 import { LIVE_OUTCOME_PATCH, md, type Run } from './progress';
@@ -105,7 +105,7 @@ export async function joinGroupAndWait(run: Run, g: PatchResult): Promise<Remedi
 
 /** Records pr_open (kept while the PR is followed), then follows the PR or finishes as pr_opened. */
 async function recordOpen(run: Run): Promise<RemediationResult> {
-  const { status, options, failure, info } = run;
+  const { status, options, info } = run;
   const following = Boolean(options.followUp) && status.prNumber !== undefined;
   const prOpenRecordSeconds =
     options.prOpenRecordSeconds ??
@@ -115,20 +115,9 @@ async function recordOpen(run: Run): Promise<RemediationResult> {
   if (status.prUrl && patched(LIVE_OUTCOME_PATCH))
     upsertSearchAttributes([{ key: SA.prUrl, value: status.prUrl.slice(0, 2000) }]);
   run.enter('record');
+  // Followed PRs keep their record until the workflow records the PR's outcome.
   await call('record', 'record pr_open', [
-    {
-      failureKey: failure.key,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      status: 'pr_open',
-      stage: 'open_pr',
-      prUrl: status.prUrl,
-      prNumber: status.prNumber,
-      repo: status.repo,
-      sha: run.prepared!.baseSha,
-      // Followed PRs keep their record until the workflow records the PR's outcome.
-      ttlSeconds: following ? prOpenRecordSeconds : undefined,
-    },
+    recordOf(status, info, 'pr_open', following ? prOpenRecordSeconds : undefined),
   ]);
   if (!following) return run.finish('pr_opened');
   // patched: runs that were already following a PR before this search attribute was added replay as before.

@@ -7,7 +7,7 @@ import { condition, getExternalWorkflowHandle, patched } from '@temporalio/workf
 import type { PreparedRepo } from '../../contracts';
 import { groupKeyOf, groupWorkflowId } from '../../failure/ids';
 import { call } from '../calls';
-import { groupLeaveSignal, type RemediationResult } from '../definitions';
+import { GROUP_FOLLOW_UP_PATCH, groupLeaveSignal, type RemediationResult } from '../definitions';
 import { LIVE_OUTCOME_PATCH, reasonOf, type Run } from './progress';
 
 /** Waits for the PR outcome, then for Vanta's re-check. */
@@ -16,6 +16,8 @@ export async function followUp(run: Run, prep: PreparedRepo, prNumber: number): 
   const checkEvery = options.prCheckIntervalMs ?? 4 * 3600_000;
   const staleAfter = options.staleAfterMs ?? 30 * 24 * 3600_000;
   run.enter('awaiting_merge');
+  // A grouped PR is followed by its group workflow, which signals the outcome (prOutcome).
+  const byGroup = options.groupBy === 'test' && patched(GROUP_FOLLOW_UP_PATCH);
   const deadline = Date.now() + staleAfter;
   let prState: string = 'open';
   while (Date.now() < deadline) {
@@ -52,7 +54,9 @@ export async function followUp(run: Run, prep: PreparedRepo, prNumber: number): 
     }
     prState =
       run.prSignal?.state ??
-      (await call('checkPullRequest', 'check PR state', [{ prepared: prep, number: prNumber }]));
+      (byGroup
+        ? 'open'
+        : await call('checkPullRequest', 'check PR state', [{ prepared: prep, number: prNumber }]));
     run.prSignal = undefined;
     if (prState === 'merged' || prState === 'closed' || prState === 'missing') break;
     const stillFailing = await call('failureStillPresent', 'is the failure still reported by Vanta?', [
@@ -67,29 +71,32 @@ export async function followUp(run: Run, prep: PreparedRepo, prNumber: number): 
       ttlSeconds: options.rejectedSuppressSeconds,
     });
   }
-  if (prState !== 'merged') return stale(run, prep, prNumber, staleAfter);
+  if (prState !== 'merged') return stale(run, prep, prNumber, staleAfter, !byGroup);
   return awaitVanta(run, checkEvery);
 }
 
-/** No outcome in time: remind the reviewers on the PR and end as stale. */
+/** No outcome in time: remind the reviewers on the PR (unless the group does) and end as stale. */
 async function stale(
   run: Run,
   prep: PreparedRepo,
   prNumber: number,
   staleAfter: number,
+  remind: boolean,
 ): Promise<RemediationResult> {
   const reason = `no PR outcome within ${Math.round(staleAfter / 3600_000)} h`;
-  try {
-    await call('remindPullRequest', 'remind reviewers: PR is stale', [
-      {
-        prepared: prep,
-        number: prNumber,
-        comment: `TerraFix opened this PR ${Math.round(staleAfter / 86_400_000)} day(s) ago and it has had no review outcome since. The compliance failure is still open in Vanta: please review, merge or close it.`,
-      },
-    ]);
-  } catch (err) {
-    run.status.lastError = `stale reminder failed: ${reasonOf(err)}`;
-  }
+  // The group reminds the reviewers of a group PR once, not each member.
+  if (remind)
+    try {
+      await call('remindPullRequest', 'remind reviewers: PR is stale', [
+        {
+          prepared: prep,
+          number: prNumber,
+          comment: `TerraFix opened this PR ${Math.round(staleAfter / 86_400_000)} day(s) ago and it has had no review outcome since. The compliance failure is still open in Vanta: please review, merge or close it.`,
+        },
+      ]);
+    } catch (err) {
+      run.status.lastError = `stale reminder failed: ${reasonOf(err)}`;
+    }
   return run.finish('stale', { reason, recordStatus: 'stale' });
 }
 

@@ -1,24 +1,25 @@
 /**
- * Generate and verify a fix: the engine choice (rules, else the LLM when `auto`) and the one LLM repair
- * round with the validation errors. Returns the verified fix, or the finished result when there is none.
+ * Generate and verify a fix: the fix policy (src/fixPolicy.ts, shared with the offline `terrafix fix`:
+ * rules, else the LLM when `auto`, and one LLM repair round) run over the generate and validate
+ * activities as tracked stages. Returns the verified fix, or the finished result when there is none.
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { GenerateResult } from '../../activities/types';
-import type { VerifiedFix } from '../../contracts';
+import type { Patch, PatchResult, VerifiedFix } from '../../contracts';
+import { generateAndVerifyFix, type FixOutcome } from '../../fixPolicy';
 import { call } from '../calls';
 import { SA, type RemediationResult } from '../definitions';
 import type { Run } from './progress';
 
-export type PatchResult = Extract<GenerateResult, { status: 'patch' }>;
+export type { PatchResult } from '../../contracts';
 
 export type GenerateOutcome =
   { kind: 'fix'; fix: VerifiedFix; generated: PatchResult } | { kind: 'done'; result: RemediationResult };
 
 /** One generate call: the rule catalog, the LLM, or the LLM's repair round. */
-function generate(run: Run, eng: 'rules' | 'llm', previousErrors?: string[], previousPatch?: GenerateResult) {
+function generate(run: Run, eng: 'rules' | 'llm', repair?: { errors: string[]; patch: Patch }) {
   const summary =
     eng === 'llm'
-      ? previousErrors
+      ? repair
         ? 'LLM repair round'
         : 'generate fix with the LLM'
       : 'generate fix with the rule catalog';
@@ -31,19 +32,11 @@ function generate(run: Run, eng: 'rules' | 'llm', previousErrors?: string[], pre
         prepared: run.prepared!,
         target: run.target!,
         engine: eng,
-        previousErrors,
-        previousPatch: previousPatch?.status === 'patch' ? previousPatch.patch : undefined,
+        previousErrors: repair?.errors,
+        previousPatch: repair?.patch,
       },
     ],
     eng === 'llm' ? 'generateLlm' : undefined,
-  );
-}
-
-function validateOnce(run: Run, g: PatchResult) {
-  return run.runStage('validate', () =>
-    call('validate', `verify ${g.engine} fix`, [
-      { failure: run.failure, prepared: run.prepared!, target: run.target!, generated: g },
-    ]),
   );
 }
 
@@ -52,58 +45,57 @@ const done = async (result: Promise<RemediationResult>): Promise<GenerateOutcome
   result: await result,
 });
 
-/** Generates a patch with the chosen engine and verifies it (with one LLM repair round). */
-export async function generateAndVerify(run: Run): Promise<GenerateOutcome> {
-  const engine = run.options.engine ?? 'auto';
-  const { status, ttl } = run;
-  const gen = await run.runStage('generate', async () => {
-    if (engine === 'llm') return generate(run, 'llm');
-    const byRule = await generate(run, 'rules');
-    if (byRule.status === 'no_rule' && engine === 'auto') return generate(run, 'llm');
-    return byRule;
-  });
-  if (!gen.ok) return done(run.failStage(gen));
-  let generated = gen.value;
-  if (generated.status === 'already_compliant') {
-    status.ruleId = generated.ruleId;
-    return done(
-      run.finish('already_compliant', { reason: generated.reason, recordStatus: 'already_compliant' }),
-    );
-  }
-  if (generated.status !== 'patch')
-    return done(
-      run.finish('no_fix', { reason: generated.reason, recordStatus: 'no_fix', ttlSeconds: ttl.notFound }),
-    );
-  status.engine = generated.engine;
-  status.ruleId = generated.ruleId;
-  if (generated.ruleId) upsertSearchAttributes([{ key: SA.ruleId, value: generated.ruleId }]);
+/** A stage that failed (its retries ran out, or its error is permanent): ends the run with failStage. */
+class StageFailed {
+  constructor(readonly result: { reason: string; type?: string }) {}
+}
 
-  let validation = await validateOnce(run, generated);
-  if (!validation.ok) return done(run.failStage(validation));
-  if (!validation.value.ok && generated.engine === 'llm') {
-    // One repair round-trip with the validation errors.
-    const errors = validation.value.errors;
-    const repaired = await run.runStage('generate', () => generate(run, 'llm', errors, generated));
-    if (!repaired.ok) return done(run.failStage(repaired));
-    if (repaired.value.status !== 'patch')
+/** Runs `work` as a tracked stage of the run; a failure is thrown as StageFailed. */
+async function stage<T>(run: Run, name: 'generate' | 'validate', work: () => Promise<T>): Promise<T> {
+  const r = await run.runStage(name, work);
+  if (!r.ok) throw new StageFailed(r);
+  return r.value;
+}
+
+/** Generates a patch with the chosen engine and verifies it (the fix policy, with one LLM repair round). */
+export async function generateAndVerify(run: Run): Promise<GenerateOutcome> {
+  const { status, ttl } = run;
+  let r: FixOutcome;
+  try {
+    r = await generateAndVerifyFix(run.options.engine ?? 'auto', {
+      stage: (name, work) => stage(run, name, work),
+      generate: (engine, repair) => generate(run, engine, repair),
+      verify: (g) =>
+        call('validate', `verify ${g.engine} fix`, [
+          { failure: run.failure, prepared: run.prepared!, target: run.target!, generated: g },
+        ]),
+      onPatch: (g) => {
+        status.engine = g.engine;
+        status.ruleId = g.ruleId;
+        if (g.ruleId) upsertSearchAttributes([{ key: SA.ruleId, value: g.ruleId }]);
+      },
+    });
+  } catch (err) {
+    if (err instanceof StageFailed) return done(run.failStage(err.result));
+    throw err;
+  }
+  switch (r.kind) {
+    case 'fixed':
+      return { kind: 'fix', fix: r.fix, generated: r.generated };
+    case 'already_compliant':
+      status.ruleId = r.ruleId;
+      return done(run.finish('already_compliant', { reason: r.reason, recordStatus: 'already_compliant' }));
+    case 'no_fix':
+      return done(
+        run.finish('no_fix', { reason: r.reason, recordStatus: 'no_fix', ttlSeconds: ttl.notFound }),
+      );
+    case 'rejected':
       return done(
         run.finish('fix_rejected', {
-          reason: errors.join('; '),
+          reason: (r.repair?.errors ?? r.errors).join('; '),
           recordStatus: 'fix_rejected',
           ttlSeconds: ttl.notFound,
         }),
       );
-    generated = repaired.value;
-    validation = await validateOnce(run, generated);
-    if (!validation.ok) return done(run.failStage(validation));
   }
-  if (!validation.value.ok)
-    return done(
-      run.finish('fix_rejected', {
-        reason: validation.value.errors.join('; '),
-        recordStatus: 'fix_rejected',
-        ttlSeconds: ttl.notFound,
-      }),
-    );
-  return { kind: 'fix', fix: validation.value.fix, generated };
 }

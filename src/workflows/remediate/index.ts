@@ -35,6 +35,7 @@ export async function remediateFailureWorkflow(input: RemediateInput): Promise<R
   if (!prep.ok) return run.failStage(prep);
   const prepared = (run.prepared = prep.value);
   status.repo = `${prepared.repo.owner}/${prepared.repo.name}`;
+  status.sha = prepared.baseSha;
   upsertSearchAttributes([{ key: SA.repo, value: status.repo }]);
 
   // Analyze: the Terraform block of the failing resource.

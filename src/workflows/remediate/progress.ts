@@ -11,13 +11,15 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TerraFixActivities } from '../../activities/types';
-import type { Failure, PreparedRepo, Target } from '../../contracts';
+import type { Failure, PreparedRepo, RecordStatus, Target } from '../../contracts';
 import { CONFIG_ERROR_TYPES, NON_RETRYABLE_ERROR_TYPES, OUTCOME_BY_ERROR_TYPE } from '../../errors';
+import { failureLabel } from '../../failure/ids';
 import { call } from '../calls';
 import {
   SA,
   failureResolvedSignal,
+  recordOf,
+  resultOf,
   groupPrResultSignal,
   prOutcomeSignal,
   statusQuery,
@@ -57,8 +59,6 @@ function errorType(err: unknown): string | undefined {
 }
 
 export type StageResult<T> = { ok: true; value: T } | { ok: false; reason: string; type?: string };
-
-type RecordStatus = Parameters<TerraFixActivities['record']>[0]['status'];
 
 /** One remediation run's state and the operations that report it. */
 export class Run {
@@ -107,7 +107,7 @@ export class Run {
   describe(): string {
     const { failure, status } = this;
     return [
-      `**${md(failure.testName ?? failure.testId)}** — ${md(failure.resource.displayName ?? failure.resource.terraformAddress ?? failure.resource.arn ?? failure.key)}`,
+      `**${md(failure.testName ?? failure.testId)}** — ${md(failureLabel(failure))}`,
       '',
       `- stage: ${status.stage}${status.outcome ? ` · outcome: ${status.outcome}` : ''}`,
       status.target ? `- target: \`${status.target.replace(/`/g, "'")}\`` : '',
@@ -148,38 +148,18 @@ export class Run {
     outcome: Outcome,
     extra: { reason?: string; recordStatus?: RecordStatus; ttlSeconds?: number } = {},
   ): Promise<RemediationResult> {
-    const { failure, status, info } = this;
+    const { status, info } = this;
     status.outcome = outcome;
-    if (extra.reason) status.lastError = extra.reason;
+    if (extra.reason) status.lastError = status.reason = extra.reason;
     this.setLiveOutcome(outcome);
     if (extra.recordStatus) {
       this.enter('record');
       await call('record', `record ${extra.recordStatus}`, [
-        {
-          failureKey: failure.key,
-          workflowId: info.workflowId,
-          runId: info.runId,
-          status: extra.recordStatus,
-          stage: status.stages.filter((s) => s.stage !== 'record').at(-1)?.stage,
-          prUrl: status.prUrl,
-          prNumber: status.prNumber,
-          repo: status.repo,
-          sha: this.prepared?.baseSha,
-          reason: extra.reason,
-          ttlSeconds: extra.ttlSeconds,
-        },
+        recordOf(status, info, extra.recordStatus, extra.ttlSeconds),
       ]);
     }
     this.enter('done');
-    return {
-      failureKey: failure.key,
-      outcome,
-      reason: extra.reason,
-      prUrl: status.prUrl,
-      engine: status.engine,
-      ruleId: status.ruleId,
-      stages: status.stages,
-    };
+    return resultOf({ ...status, outcome });
   }
 
   /** Runs a stage; a failure that exhausts retries (or is non-retryable) is returned with its reason. */
@@ -225,11 +205,7 @@ export class Run {
 /** The failure key's search attributes and UI summary, set by whoever starts the workflow. */
 export function remediationStartMetadata(failure: Failure) {
   return {
-    staticSummary:
-      `${failure.testName ?? failure.testId}: ${failure.resource.displayName ?? failure.resource.terraformAddress ?? failure.key}`.slice(
-        0,
-        200,
-      ),
+    staticSummary: `${failure.testName ?? failure.testId}: ${failureLabel(failure)}`.slice(0, 200),
     // Markdown in the Web UI: one list item per line.
     staticDetails: [
       `- failure key: \`${failure.key.replace(/`/g, "'")}\``,

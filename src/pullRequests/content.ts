@@ -19,7 +19,7 @@ export const BRANCH_PREFIX = 'terrafix/';
 export const MARKER_PREFIX = '<!-- terrafix:failure-key=';
 /** Trailer in every TerraFix commit message; a branch head without it was edited by someone else. */
 export const COMMIT_TRAILER = 'TerraFix-Failure-Key';
-/** Key prefix of the synthetic failure a group PR is opened for (`groupFailure` in src/workers/production.ts). */
+/** Key prefix of the synthetic failure a group PR is opened for (`groupFailure` in src/remediation/group.ts). */
 export const GROUP_KEY_PREFIX = 'group:';
 /** GitHub shows about this many characters of a title in lists; longer titles are shortened. */
 export const TITLE_MAX = 72;
