@@ -118,7 +118,11 @@ const GROUP_PR: Record<string, number> = {
   'group-merged': 201,
   'group-elsewhere': 202,
   'group-rejected': 203,
+  'group-followed': 204,
 };
+
+/** Group scenarios whose failures Vanta reports passing from now on (set once the PR was merged). */
+const vantaPassing = new Set<string>();
 
 /**
  * The group PR double: group-merged and group-elsewhere include every member (created, then updated);
@@ -196,6 +200,8 @@ function stages(listed: () => Failure[]): StageImplementations {
       return n >= 2 ? 'merged' : 'open';
     },
     failureStillPresent: async ({ failure: f }) => {
+      const group = groupScenarioOf(f.testId);
+      if (group === 'group-followed') return !vantaPassing.has(group);
       const n = (presence.get(f.key) ?? 0) + 1;
       presence.set(f.key, n);
       return n < 2;
@@ -416,6 +422,20 @@ async function recordGroups(client: Client, taskQueue: string, run: string, save
   await c2!.result();
   await expectGroup('group-rejected', 'rejected_by_reviewer', 1);
   await save('group-rejected', groupOf('group-rejected'));
+
+  // (e) The group owns the follow-up (GROUP_FOLLOW_UP_PATCH): members follow without checking the PR;
+  // the group checks it (open, then merged) and tells them; they wait for Vanta and end resolved.
+  const followed = { ...grouped, followUp: true, vantaWaitMs: 3_600_000 };
+  const [e1, e2] = await startMembers('group-followed', ['a', 'b'], followed);
+  await waitForStage(e1!, 'awaiting_merge');
+  await expectGroup('group-followed', 'merged', 1);
+  vantaPassing.add('group-followed');
+  for (const h of [e1!, e2!]) {
+    const r = (await h.result()) as { outcome: string };
+    if (r.outcome !== 'resolved') throw new Error(`group-followed member ended ${r.outcome}, not resolved`);
+  }
+  await save('remediate-grouped-followed-resolved', e1!);
+  await save('group-followed-merged', groupOf('group-followed'));
 
   // (d) The group PR cannot be written: the waiting member ends failed, the group empty.
   const [d1] = await startMembers('group-failed', ['a'], grouped);

@@ -49,10 +49,12 @@ it('has recorded histories of every workflow, including the follow-up and groupe
       'group-resolved-elsewhere.json',
       'group-rejected.json',
       'group-write-failed.json',
+      'group-followed-merged.json',
       'remediate-grouped-included.json',
       'remediate-grouped-resolved-elsewhere.json',
       'remediate-grouped-rejected.json',
       'remediate-grouped-failed.json',
+      'remediate-grouped-followed-resolved.json',
     ]),
   );
 });
