@@ -26,10 +26,37 @@ export interface Target {
   related: string[];
   /** True when the resource does not exist yet and a fix should add it (account-level controls). */
   placeholder?: boolean;
+  /**
+   * Set when the resource is created inside a registry module (e.g. terraform-aws-modules/s3-bucket/aws):
+   * `address` and the byte range are the module call's, `resourceType` the type the module creates, and
+   * a fix sets the module's inputs, never a vendored copy of the module.
+   */
+  module?: ModuleTarget;
+}
+
+/** A resource created inside a registry module, reached through the module call's inputs. */
+export interface ModuleTarget {
+  /** The module call's `source`, e.g. "terraform-aws-modules/s3-bucket/aws". */
+  source: string;
+  /** Key of the module in the registry-module table, e.g. "s3-bucket", "rds", "security-group". */
+  kind: string;
+  /** The input that names the resource (`bucket`, `name`, `identifier`). */
+  nameInput: string;
 }
 
 export type MatchKind =
-  'address' | 'file' | 'arn' | 'display_name' | 'resolved_name' | 'tag' | 'label' | 'account_level';
+  | 'address'
+  | 'file'
+  | 'arn'
+  | 'display_name'
+  | 'resolved_name'
+  /** The name expression had parts unknown offline (account id, random suffix...) matched as typed wildcards. */
+  | 'pattern'
+  /** The name is a registry module call's input (the module creates the resource). */
+  | 'module_input'
+  | 'tag'
+  | 'label'
+  | 'account_level';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -143,6 +170,9 @@ export interface PollResult {
   suppressed: number;
   invalid: number;
 }
+
+/** A PR's state as the code host reports it (`missing`: deleted, or never existed). */
+export type PullRequestState = 'open' | 'merged' | 'closed' | 'missing';
 
 export interface PullRequestResult {
   action: 'created' | 'updated' | 'unchanged' | 'rejected_by_reviewer';

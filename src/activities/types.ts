@@ -57,7 +57,7 @@ export interface OpenPullRequestInput {
 /** A record write (the record activity's input). */
 export type RecordInput = RecordWrite;
 
-export type PullRequestState = 'open' | 'merged' | 'closed' | 'missing';
+export type { PullRequestState } from '../contracts';
 
 export interface CheckPullRequestInput {
   prepared: PreparedRepo;

@@ -3,10 +3,18 @@
  * activities, and the PR policy settings. Implemented once by `PullRequests` (./policy) over a
  * CodeHostPort (./port): GitHubCodeHost or LocalCodeHost; `createCodeHost` in src/github/index.
  */
-import type { Failure, PreparedRepo, PullRequestResult, RepoRef, Target, VerifiedFix } from '../contracts';
+import type {
+  Failure,
+  PreparedRepo,
+  PullRequestResult,
+  PullRequestState,
+  RepoRef,
+  Target,
+  VerifiedFix,
+} from '../contracts';
 import type { Config } from '../config';
 
-export type PullRequestState = 'open' | 'merged' | 'closed' | 'missing';
+export type { PullRequestState } from '../contracts';
 
 export interface HeartbeatOption {
   /** Called periodically during long git operations (Temporal activity heartbeat). */

@@ -15,7 +15,15 @@ import {
 } from './awsTypes';
 import { attributeValue, setResolutionContext } from './indexer';
 import { collectRefs, valueToString } from './resolve';
-import type { BlockInstance, Candidate, HclBlock, HclNestedBlock, LocateResult, RepoIndex } from './types';
+import type {
+  BlockInstance,
+  Candidate,
+  HclBlock,
+  HclNestedBlock,
+  LocateOptions,
+  LocateResult,
+  RepoIndex,
+} from './types';
 
 /** Removes instance keys (["k"], [0]) from an address. */
 export function stripKeys(address: string): string {
@@ -303,7 +311,8 @@ function dedupe(scored: Scored[]): Scored[] {
 }
 
 /** Locates the failing resource of a failure. Never throws for "not found": see status. */
-export function locate(index: RepoIndex, failure: Failure): LocateResult {
+export function locate(index: RepoIndex, failure: Failure, opts: LocateOptions = {}): LocateResult {
+  void opts;
   const res = failure.resource ?? {};
   const arnCtx = arnContext(res.arn);
   setResolutionContext(index, {

@@ -201,6 +201,14 @@ export interface LocateResult {
   reasons: string[];
   /** Parse errors of the repository (the answer may be incomplete when files failed to parse). */
   errors: FileError[];
+  /** The variable binding the name matched under (a var file such as "environments/prod.tfvars"). */
+  binding?: string;
+}
+
+/** What locate knows beyond the failure: the account ids the failure's repository can hold. */
+export interface LocateOptions {
+  /** Account ids of the repository (GITHUB_REPO_MAPPING.accounts, AWS_ACCOUNT_IDS): one resolves exactly. */
+  accountIds?: string[];
 }
 
 export type { MatchKind, Target };
