@@ -85,6 +85,28 @@ export const configSchema = z.object({
   GITHUB_APP_INSTALLATION_ID: opt(z.string().regex(/^\d+$/, 'expected a numeric installation id')),
   GITHUB_API_URL: z.preprocess(emptyToUndefined, url('https://api.github.com')),
   GITHUB_REPO_MAPPING: opt(jsonMapping),
+  /** AWS account ids the organisation's repositories can hold (used when the mapping's accounts name none). */
+  AWS_ACCOUNT_IDS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        const ids = (s ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const bad = ids.filter((x) => !/^\d{12}$/.test(x));
+        if (bad.length) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected 12-digit AWS account ids separated by commas, got ${bad.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return ids;
+      }),
+  ),
   CODE_HOST: z.preprocess(emptyToUndefined, z.enum(['github', 'local']).default('github')),
   LOCAL_CODE_HOST_DIR: opt(z.string()),
   PR_CONCURRENT_LIMIT: z.preprocess(emptyToUndefined, posInt(10)),

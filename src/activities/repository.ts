@@ -33,6 +33,8 @@ export interface StageServices {
   metrics?: StageCounters;
   /** TEMPORAL_UI_URL and TEMPORAL_NAMESPACE, for the PR's link back to its remediation. */
   temporalUi: { temporalUiUrl?: string; temporalNamespace?: string };
+  /** The AWS account ids a repository can hold (GITHUB_REPO_MAPPING.accounts, AWS_ACCOUNT_IDS). */
+  accountIdsOf?: (prepared: PreparedRepo) => string[];
 }
 
 /**
@@ -92,12 +94,8 @@ export function withIndexCache(s: StageServices): RepositoryContext {
 function analysisOf(r: ReturnType<typeof locate>): AnalyzeResult {
   const candidates = r.candidates.map((c) => c.target);
   if (r.status === 'not_found' || !r.target) {
-    const closest = candidates.slice(0, 3).map((c) => c.address);
-    return {
-      status: 'not_found',
-      reason: `${r.reasons.join('; ') || 'no matching resource'}${closest.length ? ` (closest: ${closest.join(', ')})` : ''}`,
-      candidates,
-    };
+    // The reasons name the closest blocks and where the name departs from each (see locate).
+    return { status: 'not_found', reason: r.reasons.join('; ') || 'no matching resource', candidates };
   }
   return { status: r.status, target: r.target, candidates };
 }
@@ -110,7 +108,8 @@ function build(c: RepositoryContext) {
 
     /** Locates the failing resource's Terraform block at the base commit. */
     async analyze({ failure, prepared }: AnalyzeInput): Promise<AnalyzeResult> {
-      return analysisOf(locate(await indexFor(failure, prepared), failure));
+      const accountIds = c.accountIdsOf?.(prepared) ?? [];
+      return analysisOf(locate(await indexFor(failure, prepared), failure, { accountIds }));
     },
 
     /** A patch from the rules, or from the LLM (with the previous attempt's errors in a repair round). */

@@ -24,7 +24,7 @@ export { policyFromConfig, PullRequests } from '../pullRequests';
 export { GitHubCodeHost, GitHubApiError, gitHubPullRequests } from './codeHost';
 export { LocalCodeHost, type LocalPullRequest } from './localCodeHost';
 export { RepoWorkspace } from './workspace';
-export { resolveRepo, parseRepoSpec } from './repoMapping';
+export { accountIdsOf, resolveRepo, parseRepoSpec } from './repoMapping';
 export { GitCommandError } from './errors';
 
 /** The local code host (CODE_HOST=local) with TerraFix's PR policy; `.port` is the LocalCodeHost. */

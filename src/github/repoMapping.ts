@@ -84,3 +84,27 @@ export function resolveRepo(failure: Failure, mapping: RepoMapping | undefined):
     `no repository mapped for failure ${failure.key} (${tried}) and GITHUB_REPO_MAPPING has no "default"`,
   );
 }
+
+/**
+ * The AWS account ids a repository can hold: the `accounts` entries of GITHUB_REPO_MAPPING routed to
+ * it (same owner, name and path), else AWS_ACCOUNT_IDS. Locate resolves an account id exactly when
+ * there is one, and matches only these when there are several.
+ */
+export function accountIdsOf(
+  repo: RepoRef,
+  mapping: RepoMapping | undefined,
+  awsAccountIds: string[] = [],
+): string[] {
+  const same = (spec: string) => {
+    try {
+      const r = parseRepoSpec(spec);
+      return r.owner === repo.owner && r.name === repo.name && (r.path ?? '') === (repo.path ?? '');
+    } catch {
+      return false;
+    }
+  };
+  const mine = Object.entries(mapping?.accounts ?? {})
+    .filter(([id, spec]) => /^\d{12}$/.test(id) && same(spec))
+    .map(([id]) => id);
+  return mine.length > 0 ? mine.sort() : [...awsAccountIds];
+}

@@ -175,69 +175,154 @@ export const GENERIC_NAME_ATTRIBUTES = [
   'family',
 ];
 
-/** Name attributes of a type, most specific first. */
+/**
+ * Name attributes of a type, most specific first: the RESOURCE_KINDS row, then the ARN identifier
+ * attribute, then the generic ones (for types the table does not list).
+ */
 export function nameAttributesFor(type: string): string[] {
-  const own = NAME_ATTRIBUTES[type] ?? [];
-  return [...own, ...GENERIC_NAME_ATTRIBUTES.filter((a) => !own.includes(a))];
+  const own = [...(KIND_NAMES.get(type) ?? []), ...(NAME_ATTRIBUTES[type] ?? [])];
+  const generic = KIND_NAMES.has(type) ? [] : GENERIC_NAME_ATTRIBUTES;
+  return [...new Set([...own, ...generic])];
 }
 
-const VANTA_KINDS: [string[], string[]][] = [
-  [['s3 bucket', 's3'], ['aws_s3_bucket']],
-  [['ec2 instance', 'instance'], ['aws_instance']],
-  [['rds instance', 'rds db instance', 'db instance', 'rds database'], ['aws_db_instance']],
-  [['rds cluster', 'aurora cluster', 'db cluster'], ['aws_rds_cluster']],
-  [['dynamodb table', 'dynamodb'], ['aws_dynamodb_table']],
-  [['security group', 'ec2 security group', 'vpc security group'], ['aws_security_group']],
-  [['iam role', 'role'], ['aws_iam_role']],
-  [['iam user', 'user'], ['aws_iam_user']],
-  [['iam policy', 'policy'], ['aws_iam_policy']],
-  [['iam group'], ['aws_iam_group']],
-  [['kms key', 'cmk'], ['aws_kms_key']],
-  [['cloudtrail', 'cloudtrail trail', 'trail'], ['aws_cloudtrail']],
-  [['lambda function', 'lambda'], ['aws_lambda_function']],
-  [['eks cluster', 'kubernetes cluster'], ['aws_eks_cluster']],
-  [['sns topic'], ['aws_sns_topic']],
-  [['sqs queue'], ['aws_sqs_queue']],
-  [['cloudwatch log group', 'log group'], ['aws_cloudwatch_log_group']],
-  [
-    [
-      'load balancer',
-      'elb',
-      'alb',
-      'application load balancer',
-      'network load balancer',
-      'elastic load balancer',
+/**
+ * The one table of what Vanta reports and where it lives in Terraform: the responseType spellings
+ * Vanta uses, the Terraform types, and the attributes whose value is the name Vanta shows (most
+ * specific first; `tags.Name` is the Name tag; a `*_prefix` attribute gets AWS's generated suffix).
+ * docs/terraform.md shows this table; test/terraform/kinds.test.ts keeps the two in step.
+ */
+export interface ResourceKind {
+  responseTypes: string[];
+  types: string[];
+  nameAttributes: string[];
+}
+
+export const RESOURCE_KINDS: ResourceKind[] = [
+  {
+    responseTypes: ['S3 bucket', 's3'],
+    types: ['aws_s3_bucket'],
+    nameAttributes: ['bucket', 'bucket_prefix'],
+  },
+  { responseTypes: ['EC2 instance', 'instance'], types: ['aws_instance'], nameAttributes: ['tags.Name'] },
+  {
+    responseTypes: ['RDS instance', 'RDS DB instance', 'DB instance', 'RDS database'],
+    types: ['aws_db_instance'],
+    nameAttributes: ['identifier', 'identifier_prefix'],
+  },
+  {
+    responseTypes: ['RDS cluster', 'Aurora cluster', 'DB cluster'],
+    types: ['aws_rds_cluster'],
+    nameAttributes: ['cluster_identifier', 'cluster_identifier_prefix'],
+  },
+  { responseTypes: ['DynamoDB table', 'dynamodb'], types: ['aws_dynamodb_table'], nameAttributes: ['name'] },
+  {
+    responseTypes: ['Security group', 'EC2 security group', 'VPC security group'],
+    types: ['aws_security_group'],
+    nameAttributes: ['name', 'name_prefix', 'tags.Name'],
+  },
+  { responseTypes: ['IAM role', 'role'], types: ['aws_iam_role'], nameAttributes: ['name', 'name_prefix'] },
+  { responseTypes: ['IAM user', 'user'], types: ['aws_iam_user'], nameAttributes: ['name'] },
+  {
+    responseTypes: ['IAM policy', 'policy'],
+    types: ['aws_iam_policy'],
+    nameAttributes: ['name', 'name_prefix'],
+  },
+  { responseTypes: ['IAM group'], types: ['aws_iam_group'], nameAttributes: ['name'] },
+  {
+    responseTypes: ['KMS key', 'CMK'],
+    types: ['aws_kms_key'],
+    nameAttributes: ['alias', 'description', 'tags.Name'],
+  },
+  {
+    responseTypes: ['CloudTrail', 'CloudTrail trail', 'trail'],
+    types: ['aws_cloudtrail'],
+    nameAttributes: ['name'],
+  },
+  {
+    responseTypes: ['Lambda function', 'lambda'],
+    types: ['aws_lambda_function'],
+    nameAttributes: ['function_name'],
+  },
+  {
+    responseTypes: ['EKS cluster', 'Kubernetes cluster'],
+    types: ['aws_eks_cluster'],
+    nameAttributes: ['name'],
+  },
+  { responseTypes: ['SNS topic'], types: ['aws_sns_topic'], nameAttributes: ['name', 'name_prefix'] },
+  { responseTypes: ['SQS queue'], types: ['aws_sqs_queue'], nameAttributes: ['name', 'name_prefix'] },
+  {
+    responseTypes: ['CloudWatch log group', 'log group'],
+    types: ['aws_cloudwatch_log_group'],
+    nameAttributes: ['name', 'name_prefix'],
+  },
+  {
+    responseTypes: [
+      'Load balancer',
+      'ELB',
+      'ALB',
+      'Application load balancer',
+      'Network load balancer',
+      'Elastic load balancer',
     ],
-    ['aws_lb', 'aws_alb', 'aws_elb'],
-  ],
-  [
-    ['load balancer listener', 'listener'],
-    ['aws_lb_listener', 'aws_alb_listener'],
-  ],
-  [['ebs volume', 'volume'], ['aws_ebs_volume']],
-  [['vpc'], ['aws_vpc']],
-  [['subnet'], ['aws_subnet']],
-  [
-    ['elasticache cluster', 'elasticache'],
-    ['aws_elasticache_cluster', 'aws_elasticache_replication_group'],
-  ],
-  [['secrets manager secret', 'secret'], ['aws_secretsmanager_secret']],
-  [['ecr repository', 'container repository'], ['aws_ecr_repository']],
-  [['efs file system', 'efs'], ['aws_efs_file_system']],
-  [['redshift cluster'], ['aws_redshift_cluster']],
-  [
-    ['opensearch domain', 'elasticsearch domain'],
-    ['aws_opensearch_domain', 'aws_elasticsearch_domain'],
-  ],
-  [['cloudfront distribution'], ['aws_cloudfront_distribution']],
-  [
-    ['api gateway', 'rest api'],
-    ['aws_api_gateway_rest_api', 'aws_apigatewayv2_api'],
-  ],
-  [['guardduty detector'], ['aws_guardduty_detector']],
-  [['ecs cluster'], ['aws_ecs_cluster']],
-  [['kinesis stream'], ['aws_kinesis_stream']],
+    types: ['aws_lb', 'aws_alb', 'aws_elb'],
+    nameAttributes: ['name', 'name_prefix'],
+  },
+  {
+    responseTypes: ['Load balancer listener', 'listener'],
+    types: ['aws_lb_listener', 'aws_alb_listener'],
+    nameAttributes: ['tags.Name'],
+  },
+  { responseTypes: ['EBS volume', 'volume'], types: ['aws_ebs_volume'], nameAttributes: ['tags.Name'] },
+  { responseTypes: ['VPC'], types: ['aws_vpc'], nameAttributes: ['tags.Name'] },
+  { responseTypes: ['Subnet'], types: ['aws_subnet'], nameAttributes: ['tags.Name'] },
+  {
+    responseTypes: ['ElastiCache cluster', 'ElastiCache'],
+    types: ['aws_elasticache_cluster', 'aws_elasticache_replication_group'],
+    nameAttributes: ['cluster_id', 'replication_group_id'],
+  },
+  {
+    responseTypes: ['Secrets Manager secret', 'secret'],
+    types: ['aws_secretsmanager_secret'],
+    nameAttributes: ['name', 'name_prefix'],
+  },
+  {
+    responseTypes: ['ECR repository', 'Container repository'],
+    types: ['aws_ecr_repository'],
+    nameAttributes: ['name'],
+  },
+  {
+    responseTypes: ['EFS file system', 'EFS'],
+    types: ['aws_efs_file_system'],
+    nameAttributes: ['tags.Name', 'creation_token'],
+  },
+  {
+    responseTypes: ['Redshift cluster'],
+    types: ['aws_redshift_cluster'],
+    nameAttributes: ['cluster_identifier'],
+  },
+  {
+    responseTypes: ['OpenSearch domain', 'Elasticsearch domain'],
+    types: ['aws_opensearch_domain', 'aws_elasticsearch_domain'],
+    nameAttributes: ['domain_name'],
+  },
+  {
+    responseTypes: ['CloudFront distribution'],
+    types: ['aws_cloudfront_distribution'],
+    nameAttributes: ['comment', 'tags.Name'],
+  },
+  {
+    responseTypes: ['API Gateway', 'REST API'],
+    types: ['aws_api_gateway_rest_api', 'aws_apigatewayv2_api'],
+    nameAttributes: ['name'],
+  },
+  { responseTypes: ['GuardDuty detector'], types: ['aws_guardduty_detector'], nameAttributes: ['tags.Name'] },
+  { responseTypes: ['ECS cluster'], types: ['aws_ecs_cluster'], nameAttributes: ['name'] },
+  { responseTypes: ['Kinesis stream'], types: ['aws_kinesis_stream'], nameAttributes: ['name'] },
 ];
+
+const KIND_NAMES = new Map<string, string[]>(
+  RESOURCE_KINDS.flatMap((k) => k.types.map((t) => [t, k.nameAttributes] as [string, string[]])),
+);
 
 const normKind = (s: string): string =>
   s
@@ -248,7 +333,7 @@ const normKind = (s: string): string =>
     .replace(/s\b/g, '');
 
 const VANTA_INDEX = new Map<string, string[]>(
-  VANTA_KINDS.flatMap(([names, types]) => names.map((n) => [normKind(n), types] as [string, string[]])),
+  RESOURCE_KINDS.flatMap((k) => k.responseTypes.map((n) => [normKind(n), k.types] as [string, string[]])),
 );
 
 /** Account-level responseTypes. */

@@ -6,7 +6,7 @@ import { localAddressOf } from './localAddress';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_HCL_FILE_BYTES, MAX_HCL_NESTING, parseHcl, type ParsedBlock, type ParsedNested } from './parser';
-import { evaluate, type Scope } from './resolve';
+import { BOUND_REASON, evaluate, type Scope } from './resolve';
 import type {
   BlockInstance,
   Expr,
@@ -31,7 +31,27 @@ interface IndexInternals {
   scopes: Map<string, { dir: string; scope: Scope }>;
   /** Parsed blocks with body offsets, by block. */
   parsed: WeakMap<HclBlock, ParsedBlock>;
+  /** The default world (the index itself), then one per named var file of each root module. */
+  worlds: World[];
 }
+
+/**
+ * One way the repository is applied: every module instance's scope and every block's instances under
+ * the default variables (terraform.tfvars, *.auto.tfvars) or under one named var file
+ * (`-var-file=environments/prod.tfvars`) of a root module, when `name` is set.
+ */
+export interface World {
+  /** The named var file; undefined for the default binding. */
+  name?: string;
+  /** The root module directory the var file binds ('' for the default world). */
+  root: string;
+  instances: Map<HclBlock, BlockInstance[]>;
+  /** Blocks whose count/for_each could not be resolved in this world. */
+  unknown: Set<HclBlock>;
+  scopes: Map<string, { dir: string; scope: Scope }>;
+}
+
+export { BOUND_REASON } from './resolve';
 
 const internals = new WeakMap<RepoIndex, IndexInternals>();
 
@@ -437,7 +457,7 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     context: ctx,
     ...(skipped.length > 0 ? { skipped } : {}),
   };
-  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf };
+  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf, worlds: [] };
   internals.set(index, state);
 
   const rootVars = (di: DirInfo, extra: Record<string, HclAttribute>[]): Record<string, Resolved> => {
@@ -473,29 +493,67 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     }
   }
 
-  // Instantiate modules depth-first from each root module directory.
+  // Named var files bind the root module directory that holds them (or every root, at the top).
+  const isDefaultVars = (file: string, dir: string): boolean =>
+    path.posix.dirname(file) === (dir || '.') && /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(file);
+  // The deepest root module directory holding a file (undefined when none does).
+  const ownerRoot = (file: string): string | undefined =>
+    rootModuleDirs.filter((o) => o === '' || file.startsWith(`${o}/`)).sort((x, y) => y.length - x.length)[0];
+  const allVarFiles = [...dirs.values()]
+    .flatMap((d) => d.tfvars)
+    .sort((x, y) => x.file.localeCompare(y.file));
+  const namedVarFiles = (r: string) =>
+    allVarFiles.filter((t) => {
+      if (isDefaultVars(t.file, r)) return false;
+      const owner = ownerRoot(t.file);
+      return owner === undefined || owner === r;
+    });
+  /** Default variables of a root, where a variable only named var files set is marked BOUND_REASON. */
+  const defaultRootVars = (r: string): Record<string, Resolved> => {
+    const di = dirs.get(r)!;
+    const vars = rootVars(di, extraVarFiles);
+    for (const t of namedVarFiles(r))
+      for (const k of Object.keys(t.attributes))
+        if (di.variables.has(k) && !vars[k]?.known) vars[k] = { known: false, reason: BOUND_REASON };
+    return vars;
+  };
+
+  // Instantiate modules depth-first from each root module directory, into a world: the index itself
+  // (the default binding; `primary`) or the world of one named var file.
   const instantiate = (
     di: DirInfo,
     prefix: string,
     modulePath: string[],
     vars: Record<string, Resolved>,
     depth: number,
+    w: World,
+    primary: boolean,
+    inputs?: Scope['inputs'],
   ): void => {
-    const scope: Scope = { vars, locals: di.locals, localCache: new Map(), ctx };
+    const scope: Scope = {
+      vars,
+      locals: di.locals,
+      localCache: new Map(),
+      ctx,
+      ...(inputs ? { inputs } : {}),
+    };
     const childOutputs = new Map<string, Resolved>();
     scope.moduleOutputs = (name) =>
       childOutputs.get(name) ?? { known: false, reason: `module.${name} is not a local module` };
-    state.scopes.set(`${di.dir}\0${prefix}`, { dir: di.dir, scope });
+    w.scopes.set(`${di.dir}\0${prefix}`, { dir: di.dir, scope });
     for (const b of di.blocks) {
       if (b.kind !== 'resource' && b.kind !== 'data' && b.kind !== 'module') continue;
       const base = prefix ? `${prefix}.${b.localAddress}` : b.localAddress;
-      if (!b.address) b.address = base;
+      if (primary && !b.address) b.address = base;
       const keys = expandKeys(b, scope);
-      if (keys.reason && !b.instancesUnknown) b.instancesUnknown = keys.reason;
+      if (primary && keys.reason && !b.instancesUnknown) b.instancesUnknown = keys.reason;
+      if (keys.reason) w.unknown.add(b);
+      const list = primary ? b.instances : (w.instances.get(b) ?? []);
+      if (!primary) w.instances.set(b, list);
       for (const k of keys.keys) {
         const inst: BlockInstance = { address: base + keySuffix(k.key), modulePath, key: k.key };
         if (k.value !== undefined) inst.eachValue = k.value;
-        b.instances.push(inst);
+        list.push(inst);
       }
     }
     if (depth >= 8) return;
@@ -509,48 +567,75 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
           ...(k.each ? { each: k.each } : {}),
           ...(k.count ? { count: k.count } : {}),
         };
-        const inputs: Record<string, Resolved> = {};
+        const values: Record<string, Resolved> = {};
+        const exprs: NonNullable<Scope['inputs']> = {};
         for (const [an, a] of Object.entries(mb.attributes)) {
           if (['source', 'version', 'count', 'for_each', 'providers', 'depends_on'].includes(an)) continue;
-          inputs[an] = evaluate(a.expr, iScope);
+          values[an] = evaluate(a.expr, iScope);
+          exprs[an] = { expr: a.expr, scope: iScope };
         }
         const childPrefix = `${prefix ? `${prefix}.` : ''}module.${name}${keySuffix(k.key)}`;
         const childPath = [...modulePath, `${name}${keySuffix(k.key)}`];
-        index.modules.push({ modulePath: childPath, callerDir: di.dir, dir, source, inputs, key: k.key });
+        if (primary)
+          index.modules.push({
+            modulePath: childPath,
+            callerDir: di.dir,
+            dir,
+            source,
+            inputs: values,
+            key: k.key,
+          });
         const child = dir !== null ? dirs.get(dir) : undefined;
         if (!child) continue;
         const empty: Scope = { vars: {}, locals: {}, localCache: new Map(), ctx };
         const childVars: Record<string, Resolved> = {};
         for (const [vn, v] of child.variables) {
           childVars[vn] =
-            inputs[vn] ??
+            values[vn] ??
             (v.default
               ? evaluate(v.default, empty)
               : { known: false, reason: `module input "${vn}" not set` });
         }
-        instantiate(child, childPrefix, childPath, childVars, depth + 1);
+        instantiate(child, childPrefix, childPath, childVars, depth + 1, w, primary, exprs);
         if (!childOutputs.has(name) && k.key === null) {
-          const cs = state.scopes.get(`${child.dir}\0${childPrefix}`)?.scope;
+          const cs = w.scopes.get(`${child.dir}\0${childPrefix}`)?.scope;
           const outs: Record<string, HclValue> = {};
-          let reason = '';
           for (const [on, oe] of Object.entries(child.outputs)) {
             const r = cs ? evaluate(oe, cs) : { known: false as const, reason: 'no scope' };
             if (r.known) outs[on] = r.value;
-            else reason ||= r.reason;
           }
           childOutputs.set(name, { known: true, value: outs });
         }
       }
     }
   };
-  for (const d of rootModuleDirs) instantiate(dirs.get(d)!, '', [], rootVars(dirs.get(d)!, extraVarFiles), 0);
+  const main: World = { root: '', instances: new Map(), unknown: new Set(), scopes: state.scopes };
+  for (const d of rootModuleDirs) instantiate(dirs.get(d)!, '', [], defaultRootVars(d), 0, main, true);
   // Directories never reached (called only from unreachable callers) are indexed as their own roots.
   for (const di of dirs.values()) {
     if (
       di.blocks.some((b) => (b.kind === 'resource' || b.kind === 'data' || b.kind === 'module') && !b.address)
     ) {
-      if (![...state.scopes.values()].some((s) => s.dir === di.dir))
-        instantiate(di, '', [], rootVars(di, []), 0);
+      if (![...state.scopes.values()].some((x) => x.dir === di.dir))
+        instantiate(di, '', [], rootVars(di, []), 0, main, true);
+    }
+  }
+  for (const blk of blocks) main.instances.set(blk, blk.instances);
+  state.worlds.push(main);
+  // One world per named var file of each root: its own instances (count/for_each may differ) and scopes.
+  for (const r of rootModuleDirs) {
+    for (const t of namedVarFiles(r)) {
+      const w: World = { name: t.file, root: r, instances: new Map(), unknown: new Set(), scopes: new Map() };
+      instantiate(
+        dirs.get(r)!,
+        '',
+        [],
+        rootVars(dirs.get(r)!, [...extraVarFiles, t.attributes]),
+        0,
+        w,
+        false,
+      );
+      state.worlds.push(w);
     }
   }
 
@@ -630,21 +715,63 @@ export function scopeForInstance(index: RepoIndex, block: HclBlock, inst?: Block
 }
 
 /**
- * Sets the account id / region used for data.aws_caller_identity / data.aws_region and re-resolves
- * cached values when they change. Instance keys computed at index time are kept.
+ * Sets the account id / region used for data.aws_caller_identity / data.aws_region (exactly: an
+ * absent one becomes unknown again) and re-resolves cached values when they change. Instance keys
+ * computed at index time are kept.
  */
 export function setResolutionContext(index: RepoIndex, ctx: ResolutionContext): void {
   const cur = index.context;
-  const next = { accountId: ctx.accountId ?? cur.accountId, region: ctx.region ?? cur.region };
+  const next = { accountId: ctx.accountId, region: ctx.region };
   if (next.accountId === cur.accountId && next.region === cur.region) return;
   cur.accountId = next.accountId;
   cur.region = next.region;
   const state = indexInternals(index);
   for (const s of state.scopes.values()) s.scope.localCache.clear();
+  for (const w of state.worlds) for (const x of w.scopes.values()) x.scope.localCache.clear();
   for (const b of index.blocks) {
     const scope = scopeForDir(state, b.moduleDir);
     if (scope) resolveAttrs(b.attributes, b.blocks, scope);
   }
+}
+
+/** One instance of a block in one world, with its evaluation scope. */
+export interface WorldInstance {
+  /** The named var file of the world (undefined: the default binding). */
+  binding?: string;
+  /** null when the block's instances are unknown (count/for_each not resolvable). */
+  inst: BlockInstance | null;
+  scope: Scope;
+}
+
+/**
+ * Every instance of a block in every world that reaches it: the default binding first, then each
+ * named var file (where count/for_each, module inputs and names may differ).
+ */
+export function instancesInWorlds(index: RepoIndex, block: HclBlock): WorldInstance[] {
+  const out: WorldInstance[] = [];
+  const prefixOf = (i: BlockInstance) => i.modulePath.map((m) => `module.${m}`).join('.');
+  for (const w of indexInternals(index).worlds) {
+    const list = w.instances.get(block);
+    if (!list) continue; // the world does not reach the block
+    const dirScope = [...w.scopes.values()].find((x) => x.dir === block.moduleDir)?.scope;
+    if (list.length === 0) {
+      // No instance (count = 0 here), unless count/for_each could not be resolved.
+      if (w.unknown.has(block) && dirScope) out.push({ binding: w.name, inst: null, scope: dirScope });
+      continue;
+    }
+    for (const inst of list) {
+      const base = w.scopes.get(`${block.moduleDir}\0${prefixOf(inst)}`)?.scope ?? dirScope;
+      if (!base) continue;
+      const scope =
+        inst.key === null
+          ? base
+          : typeof inst.key === 'number'
+            ? { ...base, count: { index: inst.key } }
+            : { ...base, each: { key: inst.key, value: inst.eachValue ?? inst.key } };
+      out.push({ binding: w.name, inst, scope });
+    }
+  }
+  return out;
 }
 
 /** Parsed block data (body offsets) of an indexed block. */

@@ -4,7 +4,7 @@
  * tags; block label; account-level controls.
  */
 import path from 'node:path';
-import type { Failure, MatchKind, Target } from '../contracts';
+import type { Failure, MatchKind, ModuleTarget, Target } from '../contracts';
 import {
   accountLevelType,
   arnToTerraform,
@@ -14,6 +14,8 @@ import {
   responseTypeToTerraform,
 } from './awsTypes';
 import { attributeValue, setResolutionContext } from './indexer';
+import { closestSources, matchNameSources, nameSources, type NameHit, type NameSource } from './nameMatch';
+import { patternText } from './pattern';
 import { collectRefs, valueToString } from './resolve';
 import type {
   BlockInstance,
@@ -106,11 +108,14 @@ function toTarget(
   inst: BlockInstance | null,
   matchedBy: MatchKind,
   confidence: number,
+  via?: { module?: ModuleTarget; resourceType?: string },
 ): Target {
   return {
     file: b.file,
     address: inst ? inst.address : b.address,
-    resourceType: b.kind === 'resource' || b.kind === 'data' ? (b.labels[0] ?? '') : '',
+    resourceType:
+      via?.resourceType ?? (b.kind === 'resource' || b.kind === 'data' ? (b.labels[0] ?? '') : ''),
+    ...(via?.module ? { module: via.module } : {}),
     moduleDir: b.moduleDir,
     startByte: b.range.startByte,
     endByte: b.range.endByte,
@@ -178,6 +183,62 @@ interface Scored {
   matchedBy: MatchKind;
   score: number;
   reasons: string[];
+  /** The var file the name matched under. */
+  binding?: string;
+  /** A registry module call that creates the resource, and the type it creates. */
+  module?: ModuleTarget;
+  resourceType?: string;
+  /** A candidate that can never be "found" on its own (too little of the name was literal). */
+  weak?: boolean;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** A name-source hit as a scored candidate: exact names first, then patterns by specificity. */
+function scoreHit(h: NameHit, name: string, types: string[]): Scored {
+  const s = h.source;
+  const where = s.binding ? ` under ${s.binding}` : '';
+  const base = {
+    block: s.block,
+    inst: s.inst,
+    binding: s.binding,
+    module: s.module,
+    resourceType: s.module ? (s.types.find((t) => types.includes(t)) ?? s.types[0]) : undefined,
+  };
+  if (s.unknownModule) {
+    return {
+      ...base,
+      matchedBy: 'module_input',
+      score: 0.4,
+      weak: true,
+      reasons: [
+        `may be created inside ${s.block.localAddress} (source "${s.unknownModule}", a module TerraFix does not know): its input ${s.attr} = ${s.exprText} matches "${name}"; fix it in that module's inputs or its source`,
+      ],
+    };
+  }
+  const tag = s.attr === 'tags.Name';
+  if (h.exact) {
+    const literal = s.literalExpr && !tag;
+    return {
+      ...base,
+      matchedBy: s.module ? 'module_input' : tag ? 'tag' : literal ? 'display_name' : 'resolved_name',
+      score: tag ? 0.85 : literal ? 0.95 : 0.9,
+      reasons: [
+        `${s.module ? `module input ${s.attr}` : s.attr} ${literal ? 'is the literal' : `resolves (${s.exprText}) to`} "${name}"${where}`,
+      ],
+    };
+  }
+  const strong = h.literal >= 4 && h.specificity >= 0.3;
+  const pct = Math.round(h.specificity * 100);
+  return {
+    ...base,
+    matchedBy: s.module ? 'module_input' : 'pattern',
+    score: strong ? round3(0.55 + 0.29 * h.specificity - (tag ? 0.02 : 0)) : 0.3,
+    weak: !strong,
+    reasons: [
+      `${s.module ? `module input ${s.attr}` : s.attr} = ${s.exprText} matches "${name}" as ${patternText(s.pattern)} (${pct}% specific${strong ? '' : ': too little of the name is literal to be sure'})${where}`,
+    ],
+  };
 }
 
 interface NameEntry {
@@ -312,11 +373,11 @@ function dedupe(scored: Scored[]): Scored[] {
 
 /** Locates the failing resource of a failure. Never throws for "not found": see status. */
 export function locate(index: RepoIndex, failure: Failure, opts: LocateOptions = {}): LocateResult {
-  void opts;
   const res = failure.resource ?? {};
   const arnCtx = arnContext(res.arn);
+  const accountIds = [...new Set(opts.accountIds ?? [])];
   setResolutionContext(index, {
-    accountId: res.accountId ?? arnCtx.accountId,
+    accountId: res.accountId ?? arnCtx.accountId ?? (accountIds.length === 1 ? accountIds[0] : undefined),
     region: res.region ?? arnCtx.region,
   });
   const errors = Object.values(index.files).flatMap((f) => f.errors);
@@ -371,11 +432,13 @@ export function locate(index: RepoIndex, failure: Failure, opts: LocateOptions =
     }
   }
 
-  // 3. displayName + responseType, 4. tags, 5. label.
+  // 3. displayName + responseType: every name source as a pattern (exact names, patterns with typed
+  // wildcards, registry module inputs), 4. other tags, 5. block label.
   const name = res.displayName?.trim();
+  const sources = name ? nameSources(index, accountIds.length > 1 ? accountIds : []) : [];
   if (scored.length === 0 && name && !isAccountKind(res.responseType)) {
     const pool = resources(index, types.length > 0 ? types : null);
-    scored.push(...inFile(matchName(index, pool, name, null, 'display')));
+    scored.push(...inFile(matchNameSources(sources, types, name).map((h) => scoreHit(h, name, types))));
     if (scored.length === 0) scored.push(...inFile(matchTags(index, pool, name)));
     if (scored.length === 0) scored.push(...inFile(matchLabel(pool, name)));
     if (scored.length === 0)
@@ -432,46 +495,23 @@ export function locate(index: RepoIndex, failure: Failure, opts: LocateOptions =
 
   const ranked = dedupe(scored);
   const candidates: Candidate[] = ranked.map((s) => ({
-    target: toTarget(index, s.block, s.inst, s.matchedBy, s.score),
+    target: toTarget(index, s.block, s.inst, s.matchedBy, s.score, s),
     score: s.score,
     reasons: s.reasons,
   }));
-  if (candidates.length === 0) {
-    // Closest candidates for the report, never a match.
-    const probe = name ?? arnMap?.identifier ?? res.terraformAddress ?? '';
-    const pool = resources(index, types.length > 0 ? types : null);
-    const near = pool
-      .map((b) => {
-        const nameVal = nameAttributesFor(b.labels[0] ?? '')
-          .map((a) => b.attributes[a]?.value)
-          .find((v) => v?.known);
-        const label = nameVal && nameVal.known ? (valueToString(nameVal.value) ?? '') : '';
-        return {
-          b,
-          s: Math.max(
-            similarity(probe, label),
-            similarity(probe, b.labels[1] ?? ''),
-            similarity(probe, b.address),
-          ),
-        };
-      })
-      .filter((x) => x.s > 0.3)
-      .sort((a, b) => b.s - a.s)
-      .slice(0, 5);
+  if (candidates.length === 0)
+    return notFound(index, sources, types, res, name, arnMap?.identifier, reasons, errors);
+  const top = candidates[0];
+  const tied = candidates.filter((c) => c.score === top.score);
+  if (ranked[0]!.weak) {
     return {
-      status: 'not_found',
+      status: 'ambiguous',
       target: null,
-      candidates: near.map((x) => ({
-        target: toTarget(index, x.b, null, 'label', Math.round(x.s * 30) / 100),
-        score: Math.round(x.s * 30) / 100,
-        reasons: [`similar to "${probe}" (not a match)`],
-      })),
-      reasons: reasons.length > 0 ? reasons : ['the failure carries no address, ARN or display name'],
+      candidates,
+      reasons: [...reasons, ...ranked[0]!.reasons, 'not sure enough to pick it: review the candidates'],
       errors,
     };
   }
-  const top = candidates[0];
-  const tied = candidates.filter((c) => c.score === top.score);
   if (tied.length > 1) {
     return {
       status: 'ambiguous',
@@ -488,7 +528,56 @@ export function locate(index: RepoIndex, failure: Failure, opts: LocateOptions =
     status: 'found',
     target: top.target,
     candidates,
-    reasons: [...reasons, ...ranked[0].reasons],
+    reasons: [...reasons, ...ranked[0]!.reasons],
+    errors,
+    ...(ranked[0]!.binding ? { binding: ranked[0]!.binding } : {}),
+  };
+}
+
+/** The not_found answer: why, and the closest blocks with the part of the name that did not match. */
+function notFound(
+  index: RepoIndex,
+  sources: NameSource[],
+  types: string[],
+  res: Failure['resource'],
+  name: string | undefined,
+  identifier: string | undefined,
+  reasons: string[],
+  errors: LocateResult['errors'],
+): LocateResult {
+  const probe = name ?? identifier ?? res.terraformAddress ?? '';
+  const near = closestSources(sources, types, probe, similarity).slice(0, 3);
+  const candidates: Candidate[] = near.map((x) => {
+    const score = Math.round(x.score * 30) / 100;
+    return {
+      target: toTarget(index, x.source.block, null, 'label', score),
+      score,
+      reasons: [`${x.source.attr} = ${x.source.exprText}: ${x.why}`],
+    };
+  });
+  if (candidates.length === 0 && probe) {
+    // No name source is close: fall back to block labels and addresses.
+    const pool = resources(index, types.length > 0 ? types : null);
+    for (const b of pool) {
+      const sc = Math.max(similarity(probe, b.labels[1] ?? ''), similarity(probe, b.address));
+      if (sc > 0.3)
+        candidates.push({
+          target: toTarget(index, b, null, 'label', Math.round(sc * 30) / 100),
+          score: Math.round(sc * 30) / 100,
+          reasons: [`similar to "${probe}" (not a match)`],
+        });
+    }
+    candidates.sort((a, b) => b.score - a.score).splice(3);
+  }
+  const why = near.map((x) => `${x.source.block.address}: ${x.why}`);
+  return {
+    status: 'not_found',
+    target: null,
+    candidates,
+    reasons: [
+      ...(reasons.length > 0 ? reasons : ['the failure carries no address, ARN or display name']),
+      ...(why.length ? [`closest: ${why.join('; ')}`] : []),
+    ],
     errors,
   };
 }

@@ -276,33 +276,39 @@ function templateParts(n: Node, heredoc: boolean): Expr {
 }
 
 /** Converts a tree-sitter expression node into the compact Expr form (trees pre-checked by tooDeep). */
+/** One expression from its terms: a reference (`var.x.y[0]`) or a single nested term. */
+function convertTerms(kids: Node[], text: string): Expr {
+  if (kids.length === 0) return { t: 'other', text };
+  const first = kids[0]!;
+  if (first.type === 'variable_expr') {
+    const root = first.namedChildren[0]?.text ?? first.text;
+    const p: (string | number | Expr)[] = [];
+    for (const k of kids.slice(1)) {
+      if (k.type === 'get_attr') p.push(k.namedChildren[0]?.text ?? '');
+      else if (k.type === 'index') {
+        const inner = k.namedChildren[0];
+        if (inner?.type === 'new_index') {
+          const e = inner.namedChildren[0];
+          const ce = e ? convertExpr(e) : ({ t: 'other', text: inner.text } as Expr);
+          p.push(ce.t === 'lit' && (typeof ce.v === 'string' || typeof ce.v === 'number') ? ce.v : ce);
+        } else if (inner?.type === 'legacy_index') {
+          p.push(Number(inner.text.replace(/^\./, '')));
+        } else return { t: 'other', text };
+      } else return { t: 'other', text };
+    }
+    return { t: 'ref', root, path: p };
+  }
+  if (kids.length === 1) return convertExpr(first);
+  return { t: 'other', text };
+}
+
 export function convertExpr(n: Node): Expr {
   switch (n.type) {
-    case 'expression': {
-      const kids = n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
-      if (kids.length === 0) return { t: 'other', text: n.text };
-      const first = kids[0];
-      if (first.type === 'variable_expr') {
-        const root = first.namedChildren[0]?.text ?? first.text;
-        const p: (string | number | Expr)[] = [];
-        for (const k of kids.slice(1)) {
-          if (k.type === 'get_attr') p.push(k.namedChildren[0]?.text ?? '');
-          else if (k.type === 'index') {
-            const inner = k.namedChildren[0];
-            if (inner?.type === 'new_index') {
-              const e = inner.namedChildren[0];
-              const ce = e ? convertExpr(e) : ({ t: 'other', text: inner.text } as Expr);
-              p.push(ce.t === 'lit' && (typeof ce.v === 'string' || typeof ce.v === 'number') ? ce.v : ce);
-            } else if (inner?.type === 'legacy_index') {
-              p.push(Number(inner.text.replace(/^\./, '')));
-            } else return { t: 'other', text: n.text };
-          } else return { t: 'other', text: n.text };
-        }
-        return { t: 'ref', root, path: p };
-      }
-      if (kids.length === 1) return convertExpr(first);
-      return { t: 'other', text: n.text };
-    }
+    case 'expression':
+      return convertTerms(
+        n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment'),
+        n.text,
+      );
     case 'literal_value': {
       const c = n.namedChildren[0];
       if (!c) return { t: 'other', text: n.text };
@@ -372,14 +378,17 @@ export function convertExpr(n: Node): Expr {
       return { t: 'cond', cond: convertExpr(e[0]), then: convertExpr(e[1]), else: convertExpr(e[2]) };
     }
     case 'operation': {
+      // The operands are runs of expression terms (variable_expr get_attr ..., literal_value) on
+      // either side of the operator token, not nested expression nodes.
       const c = n.namedChildren[0];
       if (!c) return { t: 'other', text: n.text };
-      const args = c.namedChildren
-        .filter((x): x is Node => x !== null && x.type === 'expression')
-        .map(convertExpr);
-      const opNode = c.children.find((x) => x !== null && x.type !== 'expression' && !x.isNamed);
-      const op = opNode?.text ?? c.childForFieldName('operator')?.text ?? '';
-      return { t: 'op', op: c.type === 'unary_operation' ? `u${op}` : op, args };
+      const kids = c.children.filter((x): x is Node => x !== null && x.type !== 'comment');
+      const at = kids.findIndex((x) => !x.isNamed);
+      if (at < 0) return { t: 'other', text: n.text };
+      const op = kids[at]!.text;
+      const side = (xs: Node[]) => convertTerms(xs, xs.map((x) => x.text).join(''));
+      if (c.type === 'unary_operation') return { t: 'op', op: `u${op}`, args: [side(kids.slice(at + 1))] };
+      return { t: 'op', op, args: [side(kids.slice(0, at)), side(kids.slice(at + 1))] };
     }
     default:
       return { t: 'other', text: n.text };

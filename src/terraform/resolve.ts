@@ -16,7 +16,15 @@ export interface Scope {
   count?: { index: number };
   /** Module outputs of local child modules, keyed by module name (lazily evaluated). */
   moduleOutputs?: (name: string) => Resolved;
+  /** In a local child module: the caller's input expressions and their scope (for name patterns). */
+  inputs?: Record<string, { expr: Expr; scope: Scope }>;
 }
+
+/**
+ * The reason of a root variable that only named var files set, in the default binding: a name built
+ * from it cannot come from that binding (Terraform would ask for the value).
+ */
+export const BOUND_REASON = 'set only by a named var file';
 
 /** Depth past which evaluate and collectRefs stop (parsed trees are already limited to 64 levels). */
 export const MAX_EXPR_DEPTH = 64;
@@ -249,7 +257,7 @@ function str(v: HclValue): string | null {
 function sprintf(fmt: string, args: HclValue[]): string | null {
   let i = 0;
   let failed = false;
-  const out = fmt.replace(/%(%|-?\d*(?:\.\d+)?[sdvqft])/g, (m, spec: string) => {
+  const out = fmt.replace(/%(%|-?0?\d*(?:\.\d+)?[sdvqft])/g, (m, spec: string) => {
     if (spec === '%') return '%';
     const a = args[i++];
     if (a === undefined) {
@@ -257,15 +265,23 @@ function sprintf(fmt: string, args: HclValue[]): string | null {
       return m;
     }
     const conv = spec[spec.length - 1];
+    // Width and flags: "%02d" pads with zeros, "%5s" with spaces, "%-5s" on the right.
+    const w = /^(-?)(0?)(\d*)/.exec(spec)!;
+    const pad = (v: string): string => {
+      const width = Number(w[3] || 0);
+      if (v.length >= width) return v;
+      if (w[1]) return v.padEnd(width);
+      return w[2] && conv === 'd' ? v.padStart(width, '0') : v.padStart(width);
+    };
     if (conv === 'q') return JSON.stringify(str(a) ?? '');
-    if (conv === 'd') return typeof a === 'number' ? String(Math.trunc(a)) : ((failed = true), m);
+    if (conv === 'd') return typeof a === 'number' ? pad(String(Math.trunc(a))) : ((failed = true), m);
     const s = str(a);
     if (s === null) {
       if (conv === 'v') return JSON.stringify(a);
       failed = true;
       return m;
     }
-    return s;
+    return pad(s);
   });
   return failed ? null : out;
 }

@@ -6,7 +6,7 @@
 import type Redis from 'ioredis';
 import type { ActivityServices } from '../activities';
 import { vantaAuthMode, type Config } from '../config';
-import { createCodeHost, type CodeHost } from '../github';
+import { accountIdsOf, createCodeHost, type CodeHost } from '../github';
 import type { Logger } from '../logger';
 import { createBedrockPatchModel, type PatchModel } from '../remediation/llm/bedrock';
 import type { RecordStore } from '../state/recordStore';
@@ -57,6 +57,8 @@ export function servicesFromConfig(deps: ProductionDeps): ActivityServices {
       llm: deps.llm === undefined ? llmFromConfig(config) : deps.llm,
       metrics,
       temporalUi: { temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE },
+      accountIdsOf: (prepared) =>
+        accountIdsOf(prepared.repo, config.GITHUB_REPO_MAPPING, config.AWS_ACCOUNT_IDS),
     },
     branchHead: host
       ? (repo) => {

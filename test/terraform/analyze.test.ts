@@ -37,6 +37,8 @@ describe('terrafix analyze', () => {
         matchedBy: 'resolved_name',
         confidence: 0.9,
       },
+      binding: null,
+      reasons: ['identifier resolves ("${var.name}-postgres") to "corp-postgres"'],
       candidates: [
         {
           address: 'aws_db_instance.main',
@@ -45,6 +47,7 @@ describe('terrafix analyze', () => {
           endLine: 9,
           matchedBy: 'resolved_name',
           confidence: 0.9,
+          reasons: ['identifier resolves ("${var.name}-postgres") to "corp-postgres"'],
         },
       ],
       errors: [],
