@@ -54,7 +54,8 @@ export interface SandboxOptions {
   temporalDbFile?: string;
   /** Reuse a running Redis; else one is started. */
   redisUrl?: string;
-  org?: 'demo' | GeneratedOrg;
+  /** The demo organisation (default), a generated one, or an organisation given in full. */
+  org?: 'demo' | GeneratedOrg | OrgDefinition;
   latencyMs?: { vanta?: number; github?: number; bedrock?: number };
   faultRate?: { vanta?: number; github?: number };
   taskQueue?: string;
@@ -370,7 +371,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'terrafix-sandbox-'));
   fs.mkdirSync(dir, { recursive: true });
   const log = opts.logger ?? createLogger({ level: (opts.env?.LOG_LEVEL as 'warn' | undefined) ?? 'warn' });
-  const org = opts.org === undefined || opts.org === 'demo' ? loadDemoOrg() : generateOrg(opts.org);
+  const org =
+    opts.org === undefined || opts.org === 'demo'
+      ? loadDemoOrg()
+      : 'seed' in opts.org
+        ? opts.org
+        : generateOrg(opts.org);
   const suffix =
     opts.entityIdSuffix ??
     (opts.org === undefined || opts.org === 'demo' ? '' : `-${randomBytes(3).toString('hex')}`);
