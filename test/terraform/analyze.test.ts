@@ -85,6 +85,28 @@ describe('terrafix analyze', () => {
     expect(JSON.parse(r.stdout).errors[0]).toMatchObject({ file: 'broken.tf', line: expect.any(Number) });
   });
 
+  it('--account-ids resolves the account id in a name; the miss names where the name departs', async () => {
+    const corpus = path.join(__dirname, '..', 'fixtures', 'terraform', 'corpus', 'acme-finance-platform');
+    const f = write('acct.json', {
+      key: 'k',
+      source: 'vanta',
+      testId: 's3-bucket-encrypted',
+      resource: { displayName: '418295061247-acme-prod-financials', responseType: 'S3 bucket' },
+    });
+    const ok = await runAnalyze({ repo: corpus, failure: f, json: true, accountIds: '418295061247' });
+    expect(ok.exitCode).toBe(0);
+    const j = JSON.parse(ok.stdout) as { target: { address: string }; binding: string | null };
+    expect(j.target.address).toBe('aws_s3_bucket.financials');
+    expect(j.binding).toBe('environments/prod.tfvars');
+    // Another account: not found, and the human output says where the name departs.
+    const miss = await runAnalyze({ repo: corpus, failure: f, accountIds: '730335468211' });
+    expect(miss.exitCode).toBe(3);
+    expect(miss.stdout).toMatch(/closest: .*aws_s3_bucket\.financials: expected/);
+    const bad = await runAnalyze({ repo: corpus, failure: f, accountIds: '12345' });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('expected 12-digit account ids, got 12345');
+  });
+
   it('exits 2 with the bad field named for an invalid failure', async () => {
     const f = write('bad.json', { testId: 't', resource: { arn: 42 } });
     const r = await runAnalyze({ repo: fixture('small'), failure: f, json: true });
