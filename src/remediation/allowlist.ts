@@ -3,7 +3,11 @@
  * is applied, the changed files are parsed and compared block by block with the originals. A fix may
  * change the target block and existing `aws_*` blocks that reference it, and add `aws_*` companion
  * resources connected to the target by references (plus a few pure data lookups and input variables
- * without a default that the target uses), in the target's file. Everything else is refused, each refusal naming the rule that fired.
+ * without a default that the target uses), in the target's file. For a resource created by a registry
+ * module the target block is the module call: only its inputs may change (not its source, version,
+ * providers or meta-arguments, and no create flag may turn off), and a new resource that references the
+ * module call (so configures what the module manages) is refused. Everything else is refused, each
+ * refusal naming the rule that fired.
  */
 import path from 'node:path';
 import type { Target } from '../contracts';
@@ -34,6 +38,12 @@ export const ALLOWED_DATA_SOURCES = new Set([
 
 /** Meta-arguments a fix may not set or change (on the target or any other existing block). */
 const META = ['count', 'for_each', 'provider', 'depends_on'];
+
+/** Arguments of a module call that are not inputs: a fix never changes them. */
+const MODULE_META = ['source', 'version', 'providers', 'count', 'for_each', 'depends_on'];
+
+/** Module inputs that decide whether the module creates anything: a fix may only turn them on. */
+const CREATE_FLAG = /^(create|create_[a-z0-9_]+|enabled|putin_khuylo)$/;
 
 /** Attributes whose weakening removes deletion safety, with the value that is safe. */
 const DELETION_SAFETY: { name: string; safe: boolean }[] = [
@@ -138,6 +148,190 @@ function weakenedSafety(before: ParsedBlock | undefined, after: ParsedBlock): st
   return out;
 }
 
+/** Problems of a changed target module call: its source, version and meta-arguments stay, and no create flag turns off. */
+function moduleCallProblems(old: ParsedBlock, b: ParsedBlock): { rule: string; msg: string }[] {
+  const out: { rule: string; msg: string }[] = [];
+  for (const m of MODULE_META)
+    if ((old.attributes[m]?.exprText ?? null) !== (b.attributes[m]?.exprText ?? null))
+      out.push({ rule: 'module-call', msg: `changes ${m}; a fix sets the module's inputs only` });
+  const names = new Set([...Object.keys(old.attributes), ...Object.keys(b.attributes)]);
+  for (const n of [...names].filter((x) => CREATE_FLAG.test(x))) {
+    const was = old.attributes[n];
+    const now = b.attributes[n];
+    if (was && !now) out.push({ rule: 'module-create-flag', msg: `removes ${n} (was ${was.exprText})` });
+    else if (now && was?.exprText !== now.exprText && boolOf(now) !== true)
+      out.push({ rule: 'module-create-flag', msg: `sets ${n} = ${now.exprText}` });
+  }
+  return out;
+}
+
+/** What every allowlist check of one run shares: the targets, how to name and find them, and `fire`. */
+interface Scope {
+  target: Target;
+  targets: Target[];
+  opts: AllowlistOptions;
+  fire: (rule: string, msg: string) => void;
+  /** The targets' module-local addresses, for messages. */
+  own: string;
+  placeholder: boolean;
+  refersTo: (src: string, addr: string) => boolean;
+  /** The text refers to a (non-module) target resource. */
+  refersToTarget: (src: string) => boolean;
+  /** The text refers to a target module call (so configures what the module manages). */
+  refersToModule: (src: string) => boolean;
+  /** The block is a target ('' file: any file). */
+  ownsBlock: (file: string, b: ParsedBlock) => boolean;
+}
+
+function scopeOf(target: Target, opts: AllowlistOptions, fire: Scope['fire']): Scope {
+  const targets = [target, ...(opts.alsoTargets ?? [])];
+  const owns = targets
+    .filter((t) => !t.placeholder)
+    .map((t) => ({ file: t.file, local: targetLocalAddress(t), module: Boolean(t.module) }));
+  const refersTo = (src: string, addr: string) =>
+    new RegExp(`(^|[^\\w.])${addr.replace(/\./g, '\\.')}(\\[|\\.|\\b)`).test(src);
+  return {
+    target,
+    targets,
+    opts,
+    fire,
+    own: owns.map((o) => o.local).join(', ') || targetLocalAddress(target),
+    placeholder: targets.some((t) => t.placeholder),
+    refersTo,
+    // A new resource that configures a module's resource (references the module call) duplicates what
+    // the module manages: only resources of plain targets may be linked that way.
+    refersToTarget: (src) => owns.some((o) => !o.module && refersTo(src, o.local)),
+    refersToModule: (src) => owns.some((o) => o.module && refersTo(src, o.local)),
+    ownsBlock: (file, b) =>
+      owns.some((o) =>
+        o.module
+          ? b.type === 'module' && o.local === `module.${b.labels[0] ?? ''}`
+          : b.type === 'resource' && o.local === b.labels.join('.') && (o.file === file || file === ''),
+      ),
+  };
+}
+
+/** File-level rules: .tf only, no override files, new files only where allowed. */
+function fileProblems(s: Scope, f: AllowlistChange): void {
+  const base = path.posix.basename(f.path);
+  const dir = path.posix.dirname(f.path) === '.' ? '' : path.posix.dirname(f.path);
+  if (!f.path.endsWith('.tf')) s.fire('file-kind', `${f.path}: only .tf files may be changed`);
+  if (base === 'override.tf' || base.endsWith('_override.tf'))
+    s.fire('override-file', `${f.path}: Terraform merges *_override.tf files into existing blocks`);
+  if (f.before === '' && f.after !== '') {
+    if (!s.opts.allowNewFile && !s.placeholder) s.fire('new-file', `${f.path}: a fix may not create files`);
+    else if (!s.targets.some((t) => t.moduleDir === dir))
+      s.fire(
+        'new-file',
+        `${f.path}: a new file must be in the target's directory (${s.target.moduleDir || '.'})`,
+      );
+  }
+}
+
+/** Companions: new resources connected to the target through references, transitively. */
+function connectedCompanions(s: Scope, src: string, added: ParsedBlock[], targetText: string): Set<string> {
+  const connected = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const b of added) {
+      const a = b.labels.join('.');
+      if (b.type !== 'resource' || connected.has(a)) continue;
+      const t = text(src, b);
+      const linked =
+        s.placeholder ||
+        s.refersToTarget(t) ||
+        s.refersTo(targetText, a) ||
+        [...connected].some((c) => s.refersTo(t, c)) ||
+        added.some((o) => connected.has(o.labels.join('.')) && s.refersTo(text(src, o), a));
+      if (linked) {
+        connected.add(a);
+        grew = true;
+      }
+    }
+  }
+  return connected;
+}
+
+/** The rules for a block the fix adds. */
+function checkAdded(
+  s: Scope,
+  f: AllowlistChange,
+  b: ParsedBlock,
+  connected: Set<string>,
+  targetText: string,
+): void {
+  const where = `${f.path}: new ${key(b)}`;
+  if (b.type === 'data') {
+    if (!ALLOWED_DATA_SOURCES.has(b.labels[0] ?? ''))
+      s.fire('data-source', `${where}: only ${[...ALLOWED_DATA_SOURCES].join(', ')} may be added`);
+  } else if (b.type === 'variable') {
+    // An input with no default cannot carry a value into the plan: the operator must set it. Allowed
+    // when the target uses it (e.g. the network a security group rule is narrowed to).
+    const extra = Object.keys(b.attributes).filter((n) => n !== 'description' && n !== 'type');
+    if (extra.length || b.blocks.length)
+      s.fire(
+        'block-type',
+        `${where}: a new variable may only have a description and a type (has ${[...extra, ...b.blocks.map((n) => n.type)].join(', ')})`,
+      );
+    else if (!s.refersTo(targetText, `var.${b.labels[0] ?? ''}`))
+      s.fire('block-type', `${where}: a new variable must be used by ${s.own}`);
+  } else if (b.type !== 'resource') {
+    s.fire('block-type', `${where}: a fix may not add a ${b.type} block`);
+    return;
+  } else {
+    if (!(b.labels[0] ?? '').startsWith('aws_'))
+      s.fire('provider', `${where}: only aws_* resources may be added`);
+    if (!s.targets.some((t) => t.file === f.path) && !(s.opts.allowNewFile || s.placeholder))
+      s.fire('companion-file', `${where}: companions go in the target's file ${s.target.file}`);
+    if (s.refersToModule(text(f.after, b)))
+      s.fire(
+        'module-duplicate',
+        `${where}: configures a resource of the module call ${s.own}; set the module's inputs instead`,
+      );
+    else if (!connected.has(b.labels.join('.')))
+      s.fire('companion', `${where}: neither references ${s.own} nor is referenced by it`);
+  }
+  for (const m of META) {
+    const a = b.attributes[m];
+    if (!a) continue;
+    // A companion may follow the target's count/for_each (count = length(target), for_each = target).
+    const follows = (m === 'count' || m === 'for_each') && s.refersToTarget(a.exprText);
+    if (!follows) s.fire('meta-argument', `${where}: sets ${m}`);
+  }
+  if (nestedTexts(f.after, b, 'lifecycle').length) s.fire('lifecycle', `${where}: has a lifecycle block`);
+  for (const w of weakenedSafety(undefined, b)) s.fire('deletion-safety', `${where}: ${w}`);
+  for (const c of unsafeFileCalls(text(f.after, b))) s.fire('file-function', `${where}: ${c}`);
+  for (const id of nonAscii(b)) s.fire('identifier', `${where}: non-ASCII identifier ${JSON.stringify(id)}`);
+}
+
+/** The rules for an existing block the fix changes. */
+function checkChanged(s: Scope, f: AllowlistChange, old: ParsedBlock, b: ParsedBlock): void {
+  const oldText = text(f.before, old);
+  const newText = text(f.after, b);
+  if (oldText === newText) return;
+  const where = `${f.path}: ${key(b)}`;
+  const referencesTarget =
+    b.type === 'resource' && (b.labels[0] ?? '').startsWith('aws_') && s.refersToTarget(oldText);
+  if (!s.ownsBlock(f.path, b) && !referencesTarget) {
+    s.fire('other-block', `${where}: a fix may change only ${s.own} and aws_* blocks that reference it`);
+    return;
+  }
+  for (const m of META) {
+    if ((old.attributes[m]?.exprText ?? null) !== (b.attributes[m]?.exprText ?? null))
+      s.fire('meta-argument', `${where}: changes ${m}`);
+  }
+  if (b.type === 'module') for (const p of moduleCallProblems(old, b)) s.fire(p.rule, `${where}: ${p.msg}`);
+  if (nestedTexts(f.before, old, 'lifecycle').join('\n') !== nestedTexts(f.after, b, 'lifecycle').join('\n'))
+    s.fire('lifecycle', `${where}: changes or removes its lifecycle block`);
+  for (const w of weakenedSafety(old, b)) s.fire('deletion-safety', `${where}: ${w}`);
+  const oldCalls = new Set(unsafeFileCalls(oldText));
+  for (const c of unsafeFileCalls(newText)) if (!oldCalls.has(c)) s.fire('file-function', `${where}: ${c}`);
+  const oldIds = new Set(nonAscii(old));
+  for (const id of nonAscii(b))
+    if (!oldIds.has(id)) s.fire('identifier', `${where}: non-ASCII identifier ${JSON.stringify(id)}`);
+}
+
 /**
  * Checks applied changes against the allowlist; returns the refusals (empty when the fix is allowed).
  * Each message starts with the rule that fired, e.g. "allowlist/other-block: …".
@@ -148,136 +342,24 @@ export async function allowlistProblems(
   opts: AllowlistOptions = {},
 ): Promise<string[]> {
   const errors: string[] = [];
-  const fire = (rule: string, msg: string) => errors.push(`allowlist/${rule}: ${msg}`);
-  const targets = [target, ...(opts.alsoTargets ?? [])];
-  const owns = targets
-    .filter((t) => !t.placeholder)
-    .map((t) => ({ file: t.file, local: targetLocalAddress(t) }));
-  const own = owns.map((o) => o.local).join(', ') || targetLocalAddress(target);
-  const refersTo = (src: string, addr: string) =>
-    new RegExp(`(^|[^\\w.])${addr.replace(/\./g, '\\.')}(\\[|\\.|\\b)`).test(src);
-  const refersToTarget = (src: string) => owns.some((o) => refersTo(src, o.local));
-  const placeholder = targets.some((t) => t.placeholder);
-
+  const s = scopeOf(target, opts, (rule, msg) => errors.push(`allowlist/${rule}: ${msg}`));
   for (const f of changes) {
-    const base = path.posix.basename(f.path);
-    const dir = path.posix.dirname(f.path) === '.' ? '' : path.posix.dirname(f.path);
-    if (!f.path.endsWith('.tf')) fire('file-kind', `${f.path}: only .tf files may be changed`);
-    if (base === 'override.tf' || base.endsWith('_override.tf'))
-      fire('override-file', `${f.path}: Terraform merges *_override.tf files into existing blocks`);
-    if (f.before === '' && f.after !== '') {
-      if (!opts.allowNewFile && !placeholder) fire('new-file', `${f.path}: a fix may not create files`);
-      else if (!targets.some((t) => t.moduleDir === dir))
-        fire(
-          'new-file',
-          `${f.path}: a new file must be in the target's directory (${target.moduleDir || '.'})`,
-        );
-    }
-
+    fileProblems(s, f);
     const before = (await parseHcl(f.before, f.path)).blocks;
     const parsedAfter = await parseHcl(f.after, f.path);
     if (parsedAfter.errors.length) continue; // the parse step reports it
     const after = parsedAfter.blocks;
     const beforeByKey = new Map(before.map((b) => [key(b), b]));
-
     const added = after.filter((b) => !beforeByKey.has(key(b)));
     const targetText = after
-      .filter((b) => b.type === 'resource' && owns.some((o) => o.local === b.labels.join('.')))
+      .filter((b) => s.ownsBlock('', b))
       .map((b) => text(f.after, b))
       .join('\n');
-
-    // Companions: new aws_* resources connected to the target through references, transitively.
-    const connected = new Set<string>();
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const b of added) {
-        const a = b.labels.join('.');
-        if (b.type !== 'resource' || connected.has(a)) continue;
-        const t = text(f.after, b);
-        const linked =
-          placeholder ||
-          refersToTarget(t) ||
-          refersTo(targetText, a) ||
-          [...connected].some((c) => refersTo(t, c)) ||
-          added.some((o) => connected.has(o.labels.join('.')) && refersTo(text(f.after, o), a));
-        if (linked) {
-          connected.add(a);
-          grew = true;
-        }
-      }
-    }
-
-    for (const b of added) {
-      const where = `${f.path}: new ${key(b)}`;
-      if (b.type === 'data') {
-        if (!ALLOWED_DATA_SOURCES.has(b.labels[0] ?? ''))
-          fire('data-source', `${where}: only ${[...ALLOWED_DATA_SOURCES].join(', ')} may be added`);
-      } else if (b.type === 'variable') {
-        // An input with no default cannot carry a value into the plan: the operator must set it. Allowed
-        // when the target uses it (e.g. the network a security group rule is narrowed to).
-        const extra = Object.keys(b.attributes).filter((n) => n !== 'description' && n !== 'type');
-        if (extra.length || b.blocks.length)
-          fire(
-            'block-type',
-            `${where}: a new variable may only have a description and a type (has ${[...extra, ...b.blocks.map((n) => n.type)].join(', ')})`,
-          );
-        else if (!refersTo(targetText, `var.${b.labels[0] ?? ''}`))
-          fire('block-type', `${where}: a new variable must be used by ${own}`);
-      } else if (b.type !== 'resource') {
-        fire('block-type', `${where}: a fix may not add a ${b.type} block`);
-        continue;
-      } else {
-        if (!(b.labels[0] ?? '').startsWith('aws_'))
-          fire('provider', `${where}: only aws_* resources may be added`);
-        if (!targets.some((t) => t.file === f.path) && !(opts.allowNewFile || placeholder))
-          fire('companion-file', `${where}: companions go in the target's file ${target.file}`);
-        if (!connected.has(b.labels.join('.')))
-          fire('companion', `${where}: neither references ${own} nor is referenced by it`);
-      }
-      for (const m of META) {
-        const a = b.attributes[m];
-        if (!a) continue;
-        // A companion may follow the target's count/for_each (count = length(target), for_each = target).
-        const follows = (m === 'count' || m === 'for_each') && refersToTarget(a.exprText);
-        if (!follows) fire('meta-argument', `${where}: sets ${m}`);
-      }
-      if (nestedTexts(f.after, b, 'lifecycle').length) fire('lifecycle', `${where}: has a lifecycle block`);
-      for (const w of weakenedSafety(undefined, b)) fire('deletion-safety', `${where}: ${w}`);
-      for (const c of unsafeFileCalls(text(f.after, b))) fire('file-function', `${where}: ${c}`);
-      for (const id of nonAscii(b))
-        fire('identifier', `${where}: non-ASCII identifier ${JSON.stringify(id)}`);
-    }
-
+    const connected = connectedCompanions(s, f.after, added, targetText);
+    for (const b of added) checkAdded(s, f, b, connected, targetText);
     for (const b of after) {
       const old = beforeByKey.get(key(b));
-      if (!old) continue;
-      const oldText = text(f.before, old);
-      const newText = text(f.after, b);
-      if (oldText === newText) continue;
-      const addr = b.labels.join('.');
-      const where = `${f.path}: ${key(b)}`;
-      const isTarget = b.type === 'resource' && owns.some((o) => o.file === f.path && o.local === addr);
-      const referencesTarget =
-        b.type === 'resource' && (b.labels[0] ?? '').startsWith('aws_') && refersToTarget(oldText);
-      if (!isTarget && !referencesTarget) {
-        fire('other-block', `${where}: a fix may change only ${own} and aws_* blocks that reference it`);
-        continue;
-      }
-      for (const m of META) {
-        if ((old.attributes[m]?.exprText ?? null) !== (b.attributes[m]?.exprText ?? null))
-          fire('meta-argument', `${where}: changes ${m}`);
-      }
-      if (
-        nestedTexts(f.before, old, 'lifecycle').join('\n') !== nestedTexts(f.after, b, 'lifecycle').join('\n')
-      )
-        fire('lifecycle', `${where}: changes or removes its lifecycle block`);
-      for (const w of weakenedSafety(old, b)) fire('deletion-safety', `${where}: ${w}`);
-      const oldCalls = new Set(unsafeFileCalls(oldText));
-      for (const c of unsafeFileCalls(newText)) if (!oldCalls.has(c)) fire('file-function', `${where}: ${c}`);
-      const oldIds = new Set(nonAscii(old));
-      for (const id of nonAscii(b))
-        if (!oldIds.has(id)) fire('identifier', `${where}: non-ASCII identifier ${JSON.stringify(id)}`);
+      if (old) checkChanged(s, f, old, b);
     }
   }
   return [...new Set(errors)];

@@ -46,7 +46,8 @@ import {
   SYSTEM_PROMPT,
   type ContextBlock,
 } from './llm/prompt';
-import { findRule, RULES } from './match';
+import { catalogRule, findRule, noRuleReason, ruleById, RULES } from './match';
+import { moduleHint } from './moduleRules';
 import type { Rule, RuleContext } from './types';
 
 export { findRule, RULES };
@@ -57,12 +58,14 @@ export type { PatchResult, VerifyResult } from '../contracts';
 export function ruleContext(index: RepoIndex, target: Target, failure?: Failure): RuleContext {
   // By address first: on a patched copy of the files, an edit earlier in the file shifts offsets, so
   // the target's startByte may point into another block. The offset is the fallback.
-  const block = target.placeholder
+  const found = target.placeholder
     ? undefined
     : (findBlock(index, target.address, target.file) ??
       index.blocks.find(
         (b) => b.file === target.file && b.range.startByte === target.startByte && b.kind !== 'locals',
       ));
+  // A resource created by a registry module is reached through the module call only.
+  const block = target.module && found?.kind !== 'module' ? undefined : found;
   const instance = block?.instances.find((i) => i.address === target.address);
   return { index, target, block, instance, providerMajor: index.provider.awsMajor ?? 5, failure };
 }
@@ -70,12 +73,13 @@ export function ruleContext(index: RepoIndex, target: Target, failure?: Failure)
 /** Deterministic generation: a matching rule's patch, "already compliant", or no rule. */
 export function generateWithRules(index: RepoIndex, target: Target, failure: Failure): GenerateResult {
   const rule = findRule(failure, target);
-  if (!rule)
+  if (!rule) return { status: 'no_rule', reason: noRuleReason(failure, target) };
+  const ctx = ruleContext(index, target, failure);
+  if (ctx.block?.kind === 'module' && !target.module)
     return {
       status: 'no_rule',
-      reason: `no rule matches test "${failure.testId}" on ${target.resourceType || 'this resource'}`,
+      reason: `${target.address} is a call of a module TerraFix has no input table for: its inputs must be set by the LLM or a reviewer (a vendored copy of the module is never edited)`,
     };
-  const ctx = ruleContext(index, target, failure);
   if (!ctx.block && !rule.accountLevel)
     return {
       status: 'no_fix',
@@ -174,7 +178,8 @@ export async function generateWithLlm(
     target,
     blocks,
     provider: index.provider,
-    checkHint: rule?.requirement,
+    checkHint:
+      rule?.requirement ?? (target.module ? moduleHint(catalogRule(failure, target), target) : undefined),
   });
   // Where each secret was taken from (block address + attribute path): the only place it may return.
   const red = redactWithLocations(user);
@@ -250,31 +255,12 @@ function namedBlocks(p: Patch): Set<string> {
   return out;
 }
 
-/** Applies, validates and re-checks a generated patch; returns a VerifiedFix or the reasons it was rejected. */
-export async function verifyFix(
-  index: RepoIndex,
-  target: Target,
-  failure: Failure,
-  generated: PatchResult,
-  opts: VerifyOptions = {},
-): Promise<VerifyResult> {
-  const p = generated.patch;
-  const errors = checkPatch(index, target, p);
-  if (errors.length) return { ok: false, errors };
-  let files: FileChange[];
-  try {
-    files = (await applyPatch(index, p, { format: opts.format })).files;
-  } catch (err) {
-    return { ok: false, errors: [`the patch does not apply: ${(err as Error).message}`] };
-  }
-  if (files.length === 0) return { ok: false, errors: ['the patch changes nothing'] };
-  // The allowlist on parsed blocks: what a fix may change and add, for rule and model patches alike.
-  errors.push(
-    ...(await allowlistProblems(target, files, {
-      allowNewFile: Boolean(generated.ruleId) || Boolean(target.placeholder),
-      alsoTargets: opts.groupTargets,
-    })),
-  );
+/**
+ * Per changed file: it re-parses, every block the patch does not name keeps its exact text and none
+ * disappears, new blocks pass the content guardrails, and named blocks gain no new problem.
+ */
+async function blockProblems(index: RepoIndex, p: Patch, files: FileChange[]): Promise<string[]> {
+  const errors: string[] = [];
   const named = namedBlocks(p);
   for (const f of files) {
     const parsed = await parseHcl(f.after, f.path);
@@ -307,6 +293,52 @@ export async function verifyFix(
         if (!old.has(pr)) errors.push(`${f.path}: ${b.localAddress} ${pr}`);
     }
   }
+  return errors;
+}
+
+/** The rule's check on the patched repository (empty when it passes). */
+async function recheck(
+  index: RepoIndex,
+  target: Target,
+  failure: Failure,
+  rule: Rule,
+  files: FileChange[],
+): Promise<string[]> {
+  const after = await overlayIndex(index, files);
+  const newTarget = target.placeholder ? { ...target, placeholder: false } : target;
+  const ctx = ruleContext(after, newTarget, failure);
+  if (!ctx.block) ctx.block = findBlock(after, target.address, target.file);
+  if (!ctx.block && !rule.accountLevel) return [`${target.address} is missing after the patch`];
+  const check = rule.check(ctx);
+  return check.status === 'compliant' ? [] : check.reasons.map((r) => `check ${rule.id} still fails: ${r}`);
+}
+
+/** Applies, validates and re-checks a generated patch; returns a VerifiedFix or the reasons it was rejected. */
+export async function verifyFix(
+  index: RepoIndex,
+  target: Target,
+  failure: Failure,
+  generated: PatchResult,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const p = generated.patch;
+  const errors = checkPatch(index, target, p, opts.groupTargets);
+  if (errors.length) return { ok: false, errors };
+  let files: FileChange[];
+  try {
+    files = (await applyPatch(index, p, { format: opts.format })).files;
+  } catch (err) {
+    return { ok: false, errors: [`the patch does not apply: ${(err as Error).message}`] };
+  }
+  if (files.length === 0) return { ok: false, errors: ['the patch changes nothing'] };
+  // The allowlist on parsed blocks: what a fix may change and add, for rule and model patches alike.
+  errors.push(
+    ...(await allowlistProblems(target, files, {
+      allowNewFile: Boolean(generated.ruleId) || Boolean(target.placeholder),
+      alsoTargets: opts.groupTargets,
+    })),
+  );
+  errors.push(...(await blockProblems(index, p, files)));
   if (errors.length) return { ok: false, errors: [...new Set(errors)] };
 
   const report = await validateChange(index, { files }, p, { terraformValidate: opts.terraformValidate });
@@ -317,18 +349,11 @@ export async function verifyFix(
   const warnings = report.issues
     .filter((i) => i.severity === 'warning')
     .map((i) => `${i.file}:${i.line}: ${i.message}`);
-  const rule = generated.ruleId ? RULES.find((r) => r.id === generated.ruleId) : findRule(failure, target);
+  const rule = generated.ruleId ? ruleById(generated.ruleId, target) : findRule(failure, target);
   if (rule) {
-    const after = await overlayIndex(index, files);
-    const newTarget = target.placeholder ? { ...target, placeholder: false } : target;
-    const ctx = ruleContext(after, newTarget, failure);
-    if (!ctx.block) ctx.block = findBlock(after, target.address, target.file);
-    if (ctx.block || rule.accountLevel) {
-      const check = rule.check(ctx);
-      if (check.status !== 'compliant')
-        return { ok: false, errors: check.reasons.map((r) => `check ${rule.id} still fails: ${r}`) };
-      ran.push(`check:${rule.id}`);
-    } else return { ok: false, errors: [`${target.address} is missing after the patch`] };
+    const problems = await recheck(index, target, failure, rule, files);
+    if (problems.length) return { ok: false, errors: problems };
+    ran.push(`check:${rule.id}`);
   } else skipped.push('rule check (no rule covers this failure)');
 
   const diff = files

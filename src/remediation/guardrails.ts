@@ -1,10 +1,11 @@
 /**
  * Guardrails every patch must pass, whatever produced it (rule or LLM): edits stay inside the
  * target's module and the repository, never run code, never add backends/providers/credentials,
- * never delete or rename blocks, and leave no redaction placeholder behind.
+ * never delete or rename blocks, and leave no redaction placeholder behind. For a resource created by
+ * a registry module, only the module call's inputs change (never a vendored copy under .terraform/).
  */
 import path from 'node:path';
-import type { Patch, Target } from '../contracts';
+import type { Patch, PatchEdit, Target } from '../contracts';
 import { findBlock, safeRelPath, type RepoIndex } from '../terraform';
 
 const FORBIDDEN: { re: RegExp; why: string }[] = [
@@ -32,12 +33,68 @@ function dirOf(file: string): string {
   return d === '.' ? '' : d;
 }
 
-/** Static checks of a patch before it is applied. */
-export function checkPatch(index: RepoIndex, target: Target, patch: Patch): string[] {
+/** Module-call arguments that are not inputs: a fix never changes them. */
+const MODULE_META = new Set([
+  'source',
+  'version',
+  'providers',
+  'count',
+  'for_each',
+  'depends_on',
+  'lifecycle',
+]);
+
+/**
+ * Which blocks an edit may touch. A module call is edited only as the module target's own call, and
+ * there only its inputs (never source, version, providers or meta-arguments); when every target is a
+ * resource created by a registry module, no other block may change. `targets`: the target and the other
+ * members of a group PR.
+ */
+function editScopeProblems(
+  index: RepoIndex,
+  targets: Target[],
+  e: PatchEdit,
+  file: string,
+  where: string,
+): string[] {
+  if (e.kind === 'insert_after') return [];
+  const b = findBlock(index, e.address, file);
+  if (!b) return [];
+  const owners = targets.filter((t) => t.module && findBlock(index, t.address, t.file) === b);
+  if (b.kind === 'module') {
+    if (!owners.length) return [`${where}: editing a module block is not allowed`];
+    if (e.kind === 'set_attribute' && MODULE_META.has(e.path[0] ?? ''))
+      return [
+        `${where}: changes ${e.path.join('.')} of ${b.localAddress}; a fix may set the module's inputs, never its ${e.path[0]}`,
+      ];
+    return [];
+  }
+  if (targets.some((t) => !t.module)) return [];
+  const calls = targets.map((t) => t.address).join(', ');
+  const sources = [...new Set(targets.map((t) => t.module?.source))].join(', ');
+  return [
+    `${where}: ${e.address} is not ${calls}; a fix for a resource created by ${sources} changes only that module call's inputs`,
+  ];
+}
+
+/** Static checks of a patch before it is applied (`alsoTargets`: the other members of a group PR). */
+export function checkPatch(
+  index: RepoIndex,
+  target: Target,
+  patch: Patch,
+  alsoTargets: Target[] = [],
+): string[] {
   const errors: string[] = [];
+  const targets = [target, ...alsoTargets];
   if (patch.edits.length === 0) errors.push('the patch has no edits');
   for (const [i, e] of patch.edits.entries()) {
     const where = `edit ${i + 1} (${e.kind})`;
+    if (/(^|\/)\.terraform\//.test(e.file.replace(/\\/g, '/'))) {
+      errors.push(
+        `${where}: ${e.file} is a vendored module copy (.terraform/); fix the module call's inputs instead`,
+      );
+      continue;
+    }
     let file: string;
     try {
       file = safeRelPath(e.file);
@@ -50,9 +107,10 @@ export function checkPatch(index: RepoIndex, target: Target, patch: Patch): stri
     if (index.files[file]?.json) errors.push(`${where}: ${file} is a .tf.json file`);
     const addr = e.kind === 'insert_after' ? e.afterAddress : e.address;
     if (addr && !findBlock(index, addr, file)) errors.push(`${where}: block ${addr} not found in ${file}`);
+    errors.push(...editScopeProblems(index, targets, e, file, where));
     if (e.kind !== 'insert_after' && e.kind !== 'remove_nested_block' && addr) {
       const b = findBlock(index, addr, file);
-      if (b && b.kind !== 'resource' && b.kind !== 'data' && b.kind !== 'variable' && b.kind !== 'locals')
+      if (b && !['resource', 'data', 'variable', 'locals', 'module'].includes(b.kind))
         errors.push(`${where}: editing a ${b.kind} block is not allowed`);
     }
     const text = e.kind === 'set_attribute' ? e.value : 'text' in e ? e.text : '';
