@@ -110,6 +110,8 @@ export interface VerifiedFix {
   promptInjection?: { source: string; line: number; excerpt: string }[];
   validation: { ran: string[]; skipped: string[] };
   tokens: TokenUsage | null;
+  /** Why this fix needs a careful review (e.g. a rule's prerequisites are only partly met): a draft PR. */
+  reviewReasons?: string[];
 }
 
 /** Where a failure's Terraform lives. */

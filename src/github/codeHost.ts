@@ -326,6 +326,7 @@ export class GitHubCodeHost implements CodeHostPort {
         base: pull.base,
         title: pull.title,
         body: pull.body,
+        ...(pull.draft ? { draft: true } : {}),
       });
       return { pull: toPullInfo(r.data as unknown as PullSummary), created: true };
     } catch (e) {

@@ -44,6 +44,8 @@ export interface LocalPullRequest {
   body: string;
   diff: string;
   labels: string[];
+  /** Opened as a draft: the fix needs a careful review (label terrafix:needs-review). */
+  draft?: boolean;
   state: 'open' | 'closed' | 'merged';
   comments: string[];
   createdAt: string;
@@ -167,7 +169,7 @@ export class LocalCodeHost implements CodeHostPort {
     const md = [
       `# ${escapeMarkdown(pr.title)}`,
       '',
-      `State: **${pr.state}** · branch \`${pr.branch}\` → \`${pr.base}\` · labels: ${pr.labels.join(', ')}`,
+      `State: **${pr.state}**${pr.draft ? ' (draft)' : ''} · branch \`${pr.branch}\` → \`${pr.base}\` · labels: ${pr.labels.join(', ')}`,
       '',
       pr.body,
       '',
@@ -315,6 +317,7 @@ export class LocalCodeHost implements CodeHostPort {
         ...(await this.headOf(repo, head)),
         title: pull.title,
         body: pull.body,
+        ...(pull.draft ? { draft: true } : {}),
         labels: [],
         state: 'open',
         comments: [],

@@ -596,6 +596,15 @@ function renderBody(input: PrBodyInput, showDiff: boolean): string {
   const md = (s: string) => escapeMarkdown(scrub(s, localPaths));
   const code = (s: string) => codeSpan(oneLine(scrub(s, localPaths), 500));
   const out: string[] = [];
+  const draft = draftReasons(fix);
+  if (draft.length > 0) {
+    out.push(
+      '> [!CAUTION]',
+      '> **Draft: needs a careful review** (`terrafix:needs-review`)',
+      ...draft.map((d) => `> - ${md(d)}`),
+      '',
+    );
+  }
   if (fix.breakingChanges.length > 0) {
     out.push('> [!WARNING]', '> **Breaking changes**', ...fix.breakingChanges.map((b) => `> - ${md(b)}`), '');
   }
@@ -694,7 +703,29 @@ export function prLabels(
       color: 'd93f0b',
       description: 'May replace or disrupt a resource',
     });
+  if (draftReasons(fix).length) labels.push({ ...NEEDS_REVIEW_LABEL });
   return labels;
+}
+
+/** The label of a PR opened as a draft because its fix needs a careful review. */
+export const NEEDS_REVIEW_LABEL = {
+  name: 'terrafix:needs-review',
+  color: 'fbca04',
+  description: 'Draft: TerraFix is not sure enough of this fix to ask for a plain review',
+};
+
+/**
+ * Why a fix's PR opens as a draft (empty: a normal PR): an LLM fix no rule re-checked, a fix with
+ * breaking impact, or a rule whose prerequisites are only partly met (the rule says so).
+ */
+export function draftReasons(fix: VerifiedFix): string[] {
+  const out: string[] = [];
+  if (fix.engine === 'llm' && !fix.validation.ran.some((r) => r.startsWith('check:')))
+    out.push('a model wrote this fix and no TerraFix rule re-checked it');
+  if (fix.breakingChanges.length)
+    out.push('the change may replace or interrupt a resource (see Breaking changes)');
+  for (const r of fix.reviewReasons ?? []) out.push(r);
+  return out;
 }
 
 /** Commit message: the PR title as subject, the explanation, and the TerraFix trailer. */

@@ -26,6 +26,7 @@ import {
   COMMIT_TRAILER,
   branchName,
   commitMessage,
+  draftReasons,
   prBody,
   prLabels,
   prTitle,
@@ -242,6 +243,7 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
       base: req.prepared.defaultBranch,
       title: c.title,
       body: c.body,
+      draft: draftReasons(req.fix).length > 0,
     });
     // Opened concurrently by another attempt between our look-up and create: update that one.
     if (!created) return this.update(repo, pull, c, true);

@@ -48,6 +48,8 @@ export interface NewPull {
   base: string;
   title: string;
   body: string;
+  /** Open as a draft (the fix needs a careful review; see draftReasons). */
+  draft?: boolean;
 }
 
 /** The reviewers to request: user logins and team slugs (without the organisation). */

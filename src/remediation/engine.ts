@@ -10,6 +10,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { GenerateResult } from '../contracts';
 import { generateAndVerifyFix, type FixOutcome } from '../fixPolicy';
 import type {
+  Confidence,
   Failure,
   Patch,
   PatchResult,
@@ -374,7 +375,7 @@ export async function verifyFix(
     diff,
     explanation: p.explanation,
     changedAttributes: p.changedAttributes,
-    confidence: p.confidence,
+    confidence: cappedConfidence(generated.engine, p.confidence, ran),
     breakingChanges: p.breakingChanges,
     additionalRequirements: p.additionalRequirements,
     warnings: [
@@ -389,6 +390,17 @@ export async function verifyFix(
     tokens: generated.tokens,
   };
   return { ok: true, fix };
+}
+
+/**
+ * A model's own confidence is not evidence: an LLM fix is at most "medium" when a rule re-check or
+ * `terraform validate` passed on it, and "low" when nothing re-checked it. Rule fixes keep theirs.
+ */
+export function cappedConfidence(engine: 'rule' | 'llm', c: Confidence, ran: string[]): Confidence {
+  if (engine !== 'llm') return c;
+  const rechecked = ran.some((r) => r.startsWith('check:') || r.startsWith('terraform validate'));
+  if (!rechecked) return 'low';
+  return c === 'high' ? 'medium' : c;
 }
 
 /** Sums token usage of several calls (generation + repair). */

@@ -203,7 +203,10 @@ describe('GitHubCodeHost', () => {
     };
     await openFor(s, 'acme-logs', fix);
     const [pr] = emu.listPulls(OWNER, s.repo);
-    expect(pr!.body!.startsWith('> [!WARNING]')).toBe(true);
+    // A breaking fix opens as a draft: the review callout first, then the breaking changes.
+    expect(pr!.body!.startsWith('> [!CAUTION]')).toBe(true);
+    expect(pr!.draft).toBe(true);
+    expect(pr!.body!.indexOf('> [!WARNING]')).toBeLessThan(pr!.body!.indexOf('## Compliance failure'));
     expect(pr!.body!.indexOf('Forces replacement')).toBeLessThan(pr!.body!.indexOf('## Compliance failure'));
     expect(pr!.body!.indexOf('Enable versioning first')).toBeLessThan(
       pr!.body!.indexOf('## Compliance failure'),

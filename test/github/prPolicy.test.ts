@@ -40,6 +40,7 @@ interface PullDetails {
   reviewers: string[];
   teams: string[];
   assignees: string[];
+  draft: boolean;
 }
 
 interface Host {
@@ -108,6 +109,7 @@ const github: HostKind = {
           reviewers: p.requestedReviewers,
           teams: p.requestedTeams,
           assignees: p.assignees,
+          draft: p.draft === true,
         };
       },
       branchSha: (b) => emu.branchSha(OWNER, name, b),
@@ -148,6 +150,7 @@ const local: HostKind = {
           reviewers: r.requestedReviewers ?? [],
           teams: r.requestedTeams ?? [],
           assignees: r.assignees ?? [],
+          draft: r.draft === true,
         };
       },
       branchSha: (b) => resolveRef(port.gitDir(repo), `refs/heads/${b}`),
@@ -182,6 +185,26 @@ async function openForeignPull(h: Host, prepared: PreparedRepo): Promise<void> {
 }
 
 describe.each([github, local])('PR policy on $name', (kind) => {
+  test('a fix that needs a careful review opens as a draft, labelled, with the reasons first', async () => {
+    const h = await kind.setup();
+    const plain = await openFor(h, 'acme-plain');
+    expect(h.details(plain.result.number!).draft).toBe(false);
+    const llm: VerifiedFix = {
+      ...fixFor('acme-model'),
+      engine: 'llm',
+      breakingChanges: ['replaces the bucket'],
+      validation: { ran: ['parse'], skipped: [] },
+    };
+    const r = await openFor(h, 'acme-model', llm);
+    const d = h.details(r.result.number!);
+    expect(d.draft).toBe(true);
+    expect(d.labels).toContain('terrafix:needs-review');
+    const pulls = await h.port.findPulls(h.repo, r.result.branch);
+    expect(pulls[0]!.body).toMatch(
+      /^> \[!CAUTION\]\n> \*\*Draft: needs a careful review\*\*.*\n> - a model wrote this fix and no TerraFix rule re-checked it\n> - the change may replace or interrupt a resource/,
+    );
+  });
+
   test('created → unchanged on a re-run → updated when the fix changes; one PR per failure', async () => {
     const h = await kind.setup();
     const first = await openFor(h, 'acme-logs');
@@ -293,6 +316,7 @@ describe.each([github, local])('PR policy on $name', (kind) => {
       'framework:soc-2',
       'severity:high',
       'terrafix',
+      'terrafix:needs-review',
     ]);
     const pull = (await h.port.getPull(h.repo, result.number!))!;
     expect(pull.labels).toContain('terrafix');

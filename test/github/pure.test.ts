@@ -113,7 +113,7 @@ describe('PR content', () => {
     expect(sanitizeForPr('key AKIAIOSFODNN7EXAMPLE <!-- x')).toBe('key «redacted» &lt;!-- x');
   });
 
-  test('labels: compliance, terrafix, severity, frameworks, breaking-change', () => {
+  test('labels: compliance, terrafix, severity, frameworks, breaking-change (a draft: needs-review)', () => {
     const names = prLabels(failureFor('a'), { ...fixFor('a'), breakingChanges: ['replaces'] }).map(
       (l) => l.name,
     );
@@ -124,6 +124,7 @@ describe('PR content', () => {
       'framework:soc-2',
       'framework:iso-27001',
       'breaking-change',
+      'terrafix:needs-review',
     ]);
   });
 });

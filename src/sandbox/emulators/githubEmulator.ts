@@ -87,6 +87,8 @@ export interface EmulatedPull {
   closedAt: string | null;
   mergedAt: string | null;
   user: string;
+  /** Opened as a draft (`draft: true` on create, as GitHub documents). */
+  draft?: boolean;
 }
 
 interface RepoState {
@@ -341,7 +343,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       closed_at: p.closedAt,
       merged_at: p.mergedAt,
       merged: Boolean(p.mergedAt),
-      draft: false,
+      draft: p.draft === true,
       head: {
         ref: p.head.ref,
         sha: headSha,
@@ -596,6 +598,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       closedAt: null,
       mergedAt: null,
       user,
+      ...(body.draft === true ? { draft: true } : {}),
     };
     r.pulls.push(pr);
     return [201, await pullJson(r, pr)];
