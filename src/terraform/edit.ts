@@ -106,6 +106,36 @@ function insertIntoBody(text: string, node: ParsedNested | ParsedBlock, lines: s
   return `${text.slice(0, node.bodyEnd)}${eol}${content}${eol}${containerIndent}${text.slice(node.bodyEnd)}`;
 }
 
+/**
+ * A new `name = value` line for the end of a body, aligned the way `terraform fmt` aligns it with the
+ * run of attributes it joins, without touching them: padded to their `=` column when the name fits,
+ * else after a blank line (its own alignment group).
+ */
+function alignedAttribute(
+  text: string,
+  node: ParsedNested | ParsedBlock,
+  name: string,
+  value: string,
+): string {
+  const indent = childIndent(text, node);
+  const line = reindent(`${name} = ${value}`, indent);
+  const body = text.slice(node.bodyStart, lineStart(text, node.bodyEnd)).replace(/\r\n/g, '\n');
+  const lines = body.split('\n');
+  while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+  // The run of one-line attributes right before the closing brace (what fmt aligns ours with).
+  const run: string[] = [];
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (!/^[ \t]*[A-Za-z_][A-Za-z0-9_-]*[ \t]*=(?!=)/.test(l) || /[{[(][ \t]*$/.test(l)) break;
+    run.push(l);
+  }
+  if (run.length === 0 || body.split('\n').at(-2)?.trim() === '') return line;
+  const col = Math.max(...run.map((l) => l.indexOf('=')));
+  const width = col - indent.length;
+  if (name.length < width) return line.replace(`${name} = `, `${name.padEnd(width)}= `);
+  return `\n${line}`;
+}
+
 function childIndent(text: string, node: ParsedNested | ParsedBlock): string {
   return indentAt(text, node.range.startByte) + indentUnit(text);
 }
@@ -117,7 +147,16 @@ async function applyOne(
   kind: string,
   labels: string[],
   eol: string,
-): Promise<{ text: string; kind: string; labels: string[]; start: number; end: number }> {
+  /** For add_nested_block: where a nested block of the same type was just removed (keeps the order). */
+  insertAt?: { at: number; blank: boolean },
+): Promise<{
+  text: string;
+  kind: string;
+  labels: string[];
+  start: number;
+  end: number;
+  removedAt?: { at: number; blank: boolean };
+}> {
   const toEol = (s: string): string => s.replace(/\r\n/g, '\n').replace(/\n/g, eol);
   if (edit.kind === 'insert_after') {
     const body = toEol(reindent(edit.text, ''));
@@ -147,6 +186,8 @@ async function applyOne(
   const start = block.range.startByte;
   const oldEnd = block.range.endByte;
   let out: string;
+  let removedAt: number | undefined;
+  let removedBlank = false;
   switch (edit.kind) {
     case 'replace_block':
       out = text.slice(0, start) + toEol(reindent(edit.text, '')) + text.slice(oldEnd);
@@ -171,16 +212,25 @@ async function applyOne(
           const valueLines = value.split('\n');
           const ind = indentAt(text, a.range.startByte);
           const v = valueLines.map((l, i) => (i === 0 ? l : l.trim() ? ind + l : l)).join(eol);
-          out = text.slice(0, a.range.startByte) + `${attrName} = ${v}` + text.slice(a.range.endByte);
+          // Keep the attribute's own `name   =` (its alignment with the neighbours).
+          const src = text.slice(a.range.startByte, a.range.endByte);
+          const lead = /^[A-Za-z_][A-Za-z0-9_-]*[ \t]*=[ \t]*/.exec(src)?.[0] ?? `${attrName} = `;
+          out = text.slice(0, a.range.startByte) + lead + v + text.slice(a.range.endByte);
         } else {
-          out = insertIntoBody(text, node, reindent(`${attrName} = ${value}`, childIndent(text, node)), eol);
+          out = insertIntoBody(text, node, alignedAttribute(text, node, attrName, value), eol);
         }
       }
       break;
     }
     case 'add_nested_block': {
       const { node } = walkNested(block, edit.path, false);
-      out = insertIntoBody(text, node, reindent(edit.text, childIndent(text, node)), eol);
+      const lines = reindent(edit.text, childIndent(text, node));
+      if (insertAt && insertAt.at > node.bodyStart && insertAt.at < node.bodyEnd) {
+        // In place of the block of the same type the patch just removed: order is kept.
+        const i = insertAt.at;
+        const blank = insertAt.blank ? eol : '';
+        out = `${text.slice(0, i)}${lines.replace(/\n/g, eol)}${eol}${blank}${text.slice(i)}`;
+      } else out = insertIntoBody(text, node, lines, eol);
       break;
     }
     case 'remove_nested_block': {
@@ -200,16 +250,41 @@ async function applyOne(
         // Avoid leaving two blank lines where the block was.
         const prevBlank = /\n[ \t]*\r?\n$/.test(text.slice(0, s)) || s === 0;
         const nextLineEnd = lineEnd(text, e);
-        if (prevBlank && e < text.length && text.slice(e, nextLineEnd).trim() === '') e = nextLineEnd;
+        if (prevBlank && e < text.length && text.slice(e, nextLineEnd).trim() === '') {
+          e = nextLineEnd;
+          removedBlank = true;
+        }
       }
       out = text.slice(0, s) + text.slice(e);
+      removedAt = s;
       break;
     }
     default:
       throw new FixRejectedError(`unknown edit kind ${(edit as { kind: string }).kind}`);
   }
   const end = oldEnd + (out.length - text.length);
-  return { text: out, kind, labels, start, end };
+  return {
+    text: out,
+    kind,
+    labels,
+    start,
+    end,
+    ...(removedAt !== undefined ? { removedAt: { at: removedAt, blank: removedBlank } } : {}),
+  };
+}
+
+/** The edit with the text it writes formatted on its own (a nested block, or an attribute's value). */
+async function formatWrittenText(edit: PatchEdit, terraformPath?: string): Promise<PatchEdit> {
+  if (edit.kind === 'add_nested_block') {
+    const f = await formatBlockText(`${reindent(edit.text, '')}\n`, { terraformPath });
+    return { ...edit, text: f.text.replace(/\n+$/, '') };
+  }
+  if (edit.kind === 'set_attribute' && edit.value.includes('\n')) {
+    const f = await formatBlockText(`x = ${reindent(edit.value, '').trimStart()}\n`, { terraformPath });
+    const v = f.text.replace(/\n+$/, '').replace(/^x = /, '');
+    return f.text.startsWith('x = ') ? { ...edit, value: v } : edit;
+  }
+  return edit;
 }
 
 /**
@@ -223,6 +298,9 @@ export async function applyPatch(
 ): Promise<ApplyResult> {
   const texts = new Map<string, { before: string; after: string; eol: '\n' | '\r\n' }>();
   const checked = new Set<string>();
+  let removal:
+    | { file: string; address: string; parent: string; type: string; at: { at: number; blank: boolean } }
+    | undefined;
   for (const edit of patch.edits) {
     const file = safeRelPath(edit.file);
     if (!checked.has(file)) {
@@ -257,9 +335,32 @@ export async function applyPatch(
       kind = b.kind;
       labels = b.labels;
     }
-    const r = await applyOne(cur.after, file, edit, kind, labels, cur.eol);
+    const own = opts.format !== false ? await formatWrittenText(edit, opts.terraformPath) : edit;
+    // A nested block removed and one of the same type added to the same parent: keep its place.
+    const hint =
+      edit.kind === 'add_nested_block' &&
+      removal &&
+      removal.file === file &&
+      removal.address === edit.address &&
+      removal.parent === edit.path.join('.') &&
+      new RegExp(`^\\s*${removal.type}\\b`).test(edit.text)
+        ? removal.at
+        : undefined;
+    const r = await applyOne(cur.after, file, own, kind, labels, cur.eol, hint);
+    removal =
+      edit.kind === 'remove_nested_block' && r.removedAt !== undefined
+        ? {
+            file,
+            address: edit.address,
+            parent: edit.path.slice(0, -1).join('.'),
+            type: edit.path[edit.path.length - 1]!.replace(/\[\d+\]$/, ''),
+            at: r.removedAt,
+          }
+        : undefined;
     let text = r.text;
-    if (opts.format !== false) {
+    // Whole blocks the fix writes are formatted; an edit inside an existing block formats only the
+    // text it writes (above), so untouched lines keep their bytes.
+    if (opts.format !== false && (edit.kind === 'insert_after' || edit.kind === 'replace_block')) {
       const region = text.slice(r.start, r.end);
       const lf = region.replace(/\r\n/g, '\n');
       const f = await formatBlockText(lf.endsWith('\n') ? lf : `${lf}\n`, {
