@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scanIndex } from '../src/cli/commands/scan';
+import { scanIndex } from '../src/remediation/scan';
 import type { Failure, Target } from '../src/contracts';
 import { generateWithRules, llmContextBlocks, verifyFix } from '../src/remediation/engine';
 import { buildUserMessage, SYSTEM_PROMPT } from '../src/remediation/llm/prompt';

@@ -478,6 +478,7 @@ const CHECK_WORDING: Record<string, string | null> = {
   'untouched-blocks': 'other blocks unchanged',
   references: 'references resolve',
   'check:': 'rule re-checked',
+  'no-new-findings': 'no new findings (the whole rule catalog on every changed file)',
 };
 const CHECK_ORDER = Object.values(CHECK_WORDING).filter((w): w is string => Boolean(w));
 /** Names of skipped steps (`<name>: <why>`, `<name> (<where>): <why>`, `<name> (<why>)`) → reviewer wording. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GenerateResult } from '../contracts';
 import { generateAndVerifyFix, type FixOutcome } from '../fixPolicy';
+import { addedFindings } from './scan';
 import type {
   Confidence,
   Failure,
@@ -298,14 +299,7 @@ async function blockProblems(index: RepoIndex, p: Patch, files: FileChange[]): P
 }
 
 /** The rule's check on the patched repository (empty when it passes). */
-async function recheck(
-  index: RepoIndex,
-  target: Target,
-  failure: Failure,
-  rule: Rule,
-  files: FileChange[],
-): Promise<string[]> {
-  const after = await overlayIndex(index, files);
+function recheck(after: RepoIndex, target: Target, failure: Failure, rule: Rule): string[] {
   const newTarget = target.placeholder ? { ...target, placeholder: false } : target;
   const ctx = ruleContext(after, newTarget, failure);
   if (!ctx.block) ctx.block = findBlock(after, target.address, target.file);
@@ -351,11 +345,22 @@ export async function verifyFix(
     .filter((i) => i.severity === 'warning')
     .map((i) => `${i.file}:${i.line}: ${i.message}`);
   const rule = generated.ruleId ? ruleById(generated.ruleId, target) : findRule(failure, target);
+  const after = await overlayIndex(index, files);
   if (rule) {
-    const problems = await recheck(index, target, failure, rule, files);
+    const problems = recheck(after, target, failure, rule);
     if (problems.length) return { ok: false, errors: problems };
     ran.push(`check:${rule.id}`);
   } else skipped.push('rule check (no rule covers this failure)');
+  // A fix never adds a finding: every block it adds or changes is scanned with the whole catalog.
+  const added = addedFindings(index, after, new Set(files.map((f) => f.path)));
+  if (added.length)
+    return {
+      ok: false,
+      errors: added.map(
+        (v) => `the fix adds a finding: ${v.title} (${v.ruleId}) on ${v.address} (${v.file})`,
+      ),
+    };
+  ran.push('no-new-findings');
 
   const diff = files
     .map((f) =>

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { generateWithRules, verifyFix, RULES, type PatchResult } from '../../src/remediation/engine';
 import { findRule } from '../../src/remediation/match';
-import { FIXTURES, failureFor, indexAndLocate, scratchRepo, writeFiles } from './helpers';
-
-const RULE_FIXTURES = path.join(FIXTURES, 'rules');
+import { ALL_CASES, RULE_FIXTURES, caseKey, copyFixture, failureOf } from '../checkov/cases';
+import { indexAndLocate, writeFiles } from './helpers';
 
 describe('rule catalog', () => {
   it('has at least 30 rules with unique ids, Checkov or Vanta ids and resource types', () => {
@@ -21,20 +21,14 @@ describe('rule catalog', () => {
   });
 });
 
-describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (id, rule) => {
+// Each rule on its fixture and on every shape of it (rules/<id>/shapes/<shape>/, see ../checkov/cases.ts).
+describe.each(ALL_CASES.map((c) => [caseKey(c), c] as const))('rule %s', (_key, c) => {
   it('fixes the non-compliant fixture: check passes, re-parses, only the target region changes, second run is a no-op', async () => {
-    const dir = scratchRepo(path.join(RULE_FIXTURES, id));
-    const address = fs.readFileSync(path.join(dir, 'target.txt'), 'utf8').trim();
-    const testId = rule.vantaTestIds[0] ?? rule.checkovIds[0] ?? `custom-${id}`;
-    const failure = failureFor(
-      testId,
-      { testName: rule.title },
-      {
-        terraformAddress: address,
-        file: 'main.tf',
-        responseType: rule.accountLevel ? 'AWS Account' : undefined,
-      },
-    );
+    const { rule } = c;
+    const id = rule.id;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrafix-rem-'));
+    copyFixture(c.src, dir);
+    const failure = failureOf(rule, dir);
     const { index, target } = await indexAndLocate(dir, failure);
     expect(findRule(failure, target)?.id).toBe(id);
     const gen = generateWithRules(index, target, failure);

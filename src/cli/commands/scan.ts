@@ -5,57 +5,10 @@
  */
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Target } from '../../contracts';
-import { ruleContext } from '../../remediation/engine';
-import { RULES } from '../../remediation/match';
-import { indexRepository, type HclBlock, type RepoIndex } from '../../terraform';
+import { scanIndex } from '../../remediation/scan';
+import { indexRepository } from '../../terraform';
 
-export interface Violation {
-  ruleId: string;
-  address: string;
-  file: string;
-  line: number;
-  title: string;
-}
-
-function targetOf(b: HclBlock, address: string): Target {
-  return {
-    file: b.file,
-    address,
-    resourceType: b.labels[0],
-    moduleDir: b.moduleDir,
-    startByte: b.range.startByte,
-    endByte: b.range.endByte,
-    startLine: b.range.startLine,
-    endLine: b.range.endLine,
-    matchedBy: 'address',
-    confidence: 1,
-    related: [],
-  };
-}
-
-/** Every rule violation of the indexed repository (resource-level rules; account-level ones when a root module exists). */
-export function scanIndex(index: RepoIndex): Violation[] {
-  const out: Violation[] = [];
-  for (const b of index.blocks) {
-    if (b.kind !== 'resource' || index.files[b.file]?.json) continue;
-    for (const rule of RULES) {
-      if (rule.accountLevel || !rule.resourceTypes.includes(b.labels[0])) continue;
-      const insts = b.instances.length ? b.instances.slice(0, 1) : [];
-      const address = insts[0]?.address ?? b.address;
-      const ctx = ruleContext(index, targetOf(b, address));
-      try {
-        if (rule.check(ctx).status === 'non_compliant')
-          out.push({ ruleId: rule.id, address, file: b.file, line: b.range.startLine, title: rule.title });
-      } catch {
-        /* a check that cannot read this resource is not a finding */
-      }
-    }
-  }
-  return out.sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId),
-  );
-}
+export type { Violation } from '../../remediation/scan';
 
 /** Runs the scan command; returns the exit code and output. */
 export async function runScan(opts: {

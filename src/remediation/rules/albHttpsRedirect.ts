@@ -34,6 +34,7 @@ export const rule: Rule = {
   title: 'Load balancer redirects HTTP to HTTPS',
   requirement: 'HTTP listeners have a default_action of type redirect to protocol HTTPS.',
   vantaTestIds: ['load-balancer-http-to-https'],
+  // CKV2_AWS_20: the load balancer's HTTP listener redirects; CKV_AWS_2: the listener is not plain HTTP.
   checkovIds: ['CKV2_AWS_20', 'CKV_AWS_2'],
   resourceTypes: ['aws_lb_listener', 'aws_alb_listener'],
   keywords: /(load balancer|\balb\b|\belb\b).*(https|redirect)|http.to.https/i,

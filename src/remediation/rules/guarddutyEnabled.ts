@@ -10,7 +10,10 @@ export const rule = accountRule({
   title: 'GuardDuty enabled',
   requirement: 'aws_guardduty_detector with enable = true.',
   vantaTestIds: [],
-  checkovIds: ['CKV2_AWS_3'],
+  // CKV_AWS_238: the detector is enabled. CKV2_AWS_3 is not claimed: it also needs an
+  // aws_guardduty_organization_configuration (organization auto-enable, set up in the delegated
+  // administrator account), which this rule never adds; an enabled detector without one still fails it.
+  checkovIds: ['CKV_AWS_238'],
   resourceTypes: ['aws_guardduty_detector'],
   keywords: /guard ?duty|threat detection|intrusion detection/i,
   responseTypes: /account|guardduty/i,

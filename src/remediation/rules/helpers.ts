@@ -288,3 +288,109 @@ export function identityDataBlocks(ctx: RuleContext): string[] {
   if (!have.has('data.aws_partition.current')) out.push('data "aws_partition" "current" {}');
   return out;
 }
+
+/** Source text of a block (its whole range in its file). */
+export function blockText(ctx: RuleContext, b: HclBlock): string {
+  return ctx.index.files[b.file]?.text.slice(b.range.startByte, b.range.endByte) ?? '';
+}
+
+/**
+ * The text of a policy attribute: the expression itself, or the aws_iam_policy_document data source it
+ * points to (in the block's module), so reuse decisions can read what a policy allows.
+ */
+export function policyText(ctx: RuleContext, b: HclBlock, attr: string): string {
+  const a = b.attributes[attr];
+  if (!a) return '';
+  const doc = collectRefs(a.expr).find((r) => r.startsWith('data.aws_iam_policy_document.'));
+  if (!doc) return a.exprText;
+  const addr = doc.split('.').slice(0, 3).join('.');
+  const d = ctx.index.blocks.find(
+    (x) => x.kind === 'data' && x.moduleDir === b.moduleDir && x.localAddress === addr,
+  );
+  return d ? blockText(ctx, d) : a.exprText;
+}
+
+/** A resource of the target's module that a companion may reference as one object (no count/for_each). */
+export const single = (b: HclBlock): boolean => !b.attributes.count && !b.attributes.for_each;
+
+/** References to the account id, partition and region for policies, and the data blocks still missing. */
+export interface IdentityRefs {
+  /** HCL expression of the account id, e.g. data.aws_caller_identity.current.account_id. */
+  account: string;
+  partition: string;
+  /** HCL expression of the region name (`name` before provider v6, `region` from v6). */
+  region: string;
+  /** `data "…" "current" {}` blocks to add for the lookups the module does not declare. */
+  blocks: string[];
+}
+
+type IdentityPart = 'account' | 'partition' | 'region';
+
+/**
+ * Reuses the module's aws_caller_identity / aws_partition / aws_region data sources, else adds them
+ * (only those named in `uses`; the others' references are then not to be used).
+ */
+export function identityRefs(
+  ctx: RuleContext,
+  uses: IdentityPart[] = ['account', 'partition', 'region'],
+): IdentityRefs {
+  const blocks: string[] = [];
+  const want: Record<string, IdentityPart> = {
+    aws_caller_identity: 'account',
+    aws_partition: 'partition',
+    aws_region: 'region',
+  };
+  const lookup = (type: string): string => {
+    const d = moduleBlocks(ctx, 'data').find((x) => x.labels[0] === type && single(x));
+    if (d) return d.localAddress;
+    if (uses.includes(want[type])) blocks.push(`data "${type}" "current" {}`);
+    return `data.${type}.current`;
+  };
+  const account = `${lookup('aws_caller_identity')}.account_id`;
+  const partition = `${lookup('aws_partition')}.partition`;
+  const region = `${lookup('aws_region')}.${ctx.providerMajor >= 6 ? 'region' : 'name'}`;
+  return { account, partition, region, blocks };
+}
+
+/** One statement of a KMS key policy letting a principal use the key. */
+export interface KmsUse {
+  sid: string;
+  /** HCL object of the principal, e.g. { Service = "logs.amazonaws.com" }. */
+  principal: string;
+  actions: string[];
+  /** HCL object of the condition, e.g. { StringEquals = { … } }. */
+  condition?: string;
+}
+
+/**
+ * A KMS key policy (jsonencode) in which the account root administers the key (so IAM policies of the
+ * account apply) and each `use` statement lets one principal use it.
+ */
+export function kmsKeyPolicy(ids: IdentityRefs, uses: KmsUse[]): string {
+  const stmt = (lines: string[]) => `    {\n${lines.map((l) => `      ${l}`).join('\n')}\n    }`;
+  const admin = stmt([
+    'Sid       = "AccountAdministration"',
+    'Effect    = "Allow"',
+    `Principal = { AWS = "arn:\${${ids.partition}}:iam::\${${ids.account}}:root" }`,
+    'Action    = "kms:*"',
+    'Resource  = "*"',
+  ]);
+  const rest = uses.map((u) =>
+    stmt([
+      `Sid       = ${q(u.sid)}`,
+      'Effect    = "Allow"',
+      `Principal = ${u.principal}`,
+      `Action    = [${u.actions.map(q).join(', ')}]`,
+      'Resource  = "*"',
+      ...(u.condition ? [`Condition = ${u.condition}`] : []),
+    ]),
+  );
+  const body = `jsonencode({\n  Version = "2012-10-17"\n  Statement = [\n${[admin, ...rest].join(',\n')}\n  ]\n})`;
+  // Indented to sit under an attribute of a resource body (`  policy = jsonencode({`).
+  return body.replace(/\n/g, '\n  ');
+}
+
+/** Checkov inline skip comments (`#checkov:skip=ID:reason`) for the top of a new block's body. */
+export function checkovSkips(skips: { id: string; reason: string }[]): string {
+  return skips.map((s) => `  #checkov:skip=${s.id}:${s.reason}\n`).join('');
+}

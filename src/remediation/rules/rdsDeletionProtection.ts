@@ -9,6 +9,7 @@ export const rule = attrRule({
   title: 'RDS deletion protection',
   requirement: 'deletion_protection = true.',
   vantaTestIds: [],
+  // CKV_AWS_293: aws_db_instance; CKV_AWS_139: aws_rds_cluster.
   checkovIds: ['CKV_AWS_293', 'CKV_AWS_139'],
   resourceTypes: ['aws_db_instance', 'aws_rds_cluster'],
   keywords: /deletion protection/i,

@@ -9,7 +9,8 @@ export const rule = attrRule({
   title: 'RDS storage encryption',
   requirement: 'storage_encrypted = true on the DB instance or cluster.',
   vantaTestIds: [],
-  checkovIds: ['CKV_AWS_16'],
+  // CKV_AWS_16: aws_db_instance; CKV_AWS_96: aws_rds_cluster (Aurora).
+  checkovIds: ['CKV_AWS_16', 'CKV_AWS_96'],
   resourceTypes: ['aws_db_instance', 'aws_rds_cluster'],
   keywords: /\b(rds|database|db)\b.*encrypt|encrypt.*\b(rds|database|db)\b/i,
   responseTypes: /rds|database|db/i,
