@@ -35,6 +35,10 @@ import * as sgSshOpen from './sgSshOpen';
 import * as snsEncryption from './snsEncryption';
 import * as sqsEncryption from './sqsEncryption';
 import * as vpcFlowLogs from './vpcFlowLogs';
+import { MODULES as COMPUTE } from './families/compute';
+import { MODULES as DATA } from './families/data';
+import { MODULES as PLATFORM } from './families/platform';
+import { MODULES as STORAGE } from './families/storage';
 
 /** What every rule file exports: the rule and the imperative phrase PR titles start with. */
 export interface RuleModule {
@@ -79,6 +83,11 @@ const MODULES: readonly RuleModule[] = [
   elasticacheInTransit,
   efsEncryption,
   eksPrivateEndpoint,
+  // Families of further Checkov checks, one file per rule, registered by family.
+  ...STORAGE,
+  ...DATA,
+  ...COMPUTE,
+  ...PLATFORM,
 ];
 
 /** Every rule, in a stable order. */

@@ -1,0 +1,4 @@
+/** Rule modules of the data family (registered in ../index.ts after the core catalog). */
+import type { RuleModule } from '../index';
+
+export const MODULES: readonly RuleModule[] = [];
