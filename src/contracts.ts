@@ -68,7 +68,17 @@ export type PatchEdit =
   | { kind: 'add_nested_block'; file: string; address: string; path: string[]; text: string }
   | { kind: 'remove_nested_block'; file: string; address: string; path: string[]; index?: number };
 
+/** What merging a fix costs the team beyond the change itself, shown as a callout in the PR. */
+export interface Impact {
+  cost?: string;
+  downtime?: string;
+  /** The resource is replaced (destroyed and re-created). */
+  replacement?: string;
+}
+
 export interface Patch {
+  /** Structured impact (cost, downtime, replacement) of merging the fix. */
+  impact?: Impact;
   edits: PatchEdit[];
   explanation: string;
   changedAttributes: string[];
@@ -110,6 +120,8 @@ export interface VerifiedFix {
   promptInjection?: { source: string; line: number; excerpt: string }[];
   validation: { ran: string[]; skipped: string[] };
   tokens: TokenUsage | null;
+  /** Structured impact of merging the fix (from the patch). */
+  impact?: Impact;
   /** Why this fix needs a careful review (e.g. a rule's prerequisites are only partly met): a draft PR. */
   reviewReasons?: string[];
 }

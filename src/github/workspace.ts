@@ -10,6 +10,7 @@
  * exports the commit into a temporary directory that is renamed into place atomically.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runGit, type GitCredential } from './git';
 import { GitCommandError } from './errors';
@@ -57,7 +58,23 @@ class KeyedMutex {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Acquires an exclusive lock file (O_EXCL), breaking it when older than `staleMs`. */
+/** True when a lock file names a process of this host that is not running (it was killed). */
+function holderIsGone(content: string): boolean {
+  const [host, pidText] = content.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Acquires an exclusive lock file (O_EXCL), breaking it when older than `staleMs` or when the process
+ * of this host that holds it is gone.
+ */
 async function withLockFile<T>(
   file: string,
   staleMs: number,
@@ -68,14 +85,15 @@ async function withLockFile<T>(
   for (;;) {
     try {
       const fd = fs.openSync(file, 'wx');
-      fs.writeSync(fd, `${process.pid}\n`);
+      fs.writeSync(fd, `${os.hostname()} ${process.pid}\n`);
       fs.closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       try {
         const age = Date.now() - fs.statSync(file).mtimeMs;
-        if (age > staleMs) fs.rmSync(file, { force: true });
+        // Stale: too old, or held by a process of this host that no longer exists (a killed worker).
+        if (age > staleMs || holderIsGone(fs.readFileSync(file, 'utf8'))) fs.rmSync(file, { force: true });
       } catch {
         /* removed meanwhile */
       }

@@ -609,6 +609,17 @@ function renderBody(input: PrBodyInput, showDiff: boolean): string {
   if (fix.breakingChanges.length > 0) {
     out.push('> [!WARNING]', '> **Breaking changes**', ...fix.breakingChanges.map((b) => `> - ${md(b)}`), '');
   }
+  const impact = fix.impact;
+  if (impact && (impact.cost || impact.downtime || impact.replacement)) {
+    out.push(
+      '> [!IMPORTANT]',
+      '> **Impact of merging**',
+      ...(impact.cost ? [`> - **Cost:** ${md(impact.cost)}`] : []),
+      ...(impact.downtime ? [`> - **Downtime:** ${md(impact.downtime)}`] : []),
+      ...(impact.replacement ? [`> - **Replacement:** ${md(impact.replacement)}`] : []),
+      '',
+    );
+  }
   if (fix.additionalRequirements.length > 0) {
     out.push(
       '> [!IMPORTANT]',
@@ -725,6 +736,7 @@ export function draftReasons(fix: VerifiedFix): string[] {
     out.push('a model wrote this fix and no TerraFix rule re-checked it');
   if (fix.breakingChanges.length)
     out.push('the change may replace or interrupt a resource (see Breaking changes)');
+  if (fix.impact?.replacement) out.push(`merging replaces the resource: ${fix.impact.replacement}`);
   for (const r of fix.reviewReasons ?? []) out.push(r);
   return out;
 }

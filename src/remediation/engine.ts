@@ -391,6 +391,7 @@ export async function verifyFix(
       ...injections.map(injectionWarning),
     ],
     ...(injections.length ? { promptInjection: injections } : {}),
+    ...(p.impact ? { impact: p.impact } : {}),
     validation: { ran, skipped },
     tokens: generated.tokens,
   };

@@ -9,6 +9,7 @@ import type { Failure, Target, VerifiedFix } from '../../src/contracts';
 import {
   codeSpan,
   commitMessage,
+  draftReasons,
   escapeMarkdown,
   parseFailureMarker,
   prBody,
@@ -545,5 +546,23 @@ describe('Temporal Web UI link', () => {
       `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(groupWorkflowId(key))}`,
     );
     expect(prBody({ failure: g, fix, temporalUiUrl: 'http://localhost:8233' })).toContain(`(<${url}>)`);
+  });
+});
+
+describe('impact', () => {
+  test('a structured impact is a callout at the top, not prose; a replacement makes the PR a draft', () => {
+    const fix: VerifiedFix = {
+      ...fixFor('db'),
+      impact: { cost: 'roughly doubles the instance cost', downtime: 'none expected' },
+    };
+    const body = prBody({ failure: failureFor('db'), fix });
+    expect(body).toContain(
+      '> [!IMPORTANT]\n> **Impact of merging**\n> - **Cost:** roughly doubles the instance cost\n> - **Downtime:** none expected\n',
+    );
+    expect(body.indexOf('Impact of merging')).toBeLessThan(body.indexOf('## Compliance failure'));
+    expect(draftReasons(fix)).toEqual([]);
+    expect(draftReasons({ ...fix, impact: { replacement: 'the cluster is re-created' } })).toEqual([
+      'merging replaces the resource: the cluster is re-created',
+    ]);
   });
 });

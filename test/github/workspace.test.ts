@@ -62,6 +62,22 @@ describe('RepoWorkspace', () => {
     expect(emu.requests.length).toBe(n);
   });
 
+  test('a lock left by a killed worker of this host is broken at once, not after the stale timeout', async () => {
+    const dir = path.join(tmp, 'deadlock');
+    const ws = new RepoWorkspace({ dir, getToken: async () => emu.token });
+    const repoDir = ws.repoDir(repo);
+    fs.mkdirSync(repoDir, { recursive: true });
+    // A process that no longer exists (SIGKILLed mid-clone) still "holds" the lock.
+    const { spawnSync } = await import('node:child_process');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    fs.writeFileSync(path.join(repoDir, '.lock'), `${os.hostname()} ${gone.stdout}\n`);
+    const out = await ws.ensureCheckout(repo, base);
+    expect(fs.readFileSync(path.join(out, 'main.tf'), 'utf8')).toBe(MAIN_TF);
+    expect(fs.existsSync(path.join(repoDir, '.lock'))).toBe(false);
+  });
+
   test('fetches new commits into the existing mirror, heartbeats, and keeps the token off disk', async () => {
     const dir = path.join(tmp, 'fetch');
     const ws = new RepoWorkspace({ dir, getToken: async () => emu.token, heartbeatMs: 1 });

@@ -178,6 +178,18 @@ it('an in-place rewrite of a nested block keeps its place (ALB redirect: default
     '  }',
     '}',
     '',
+    'resource "aws_lb_listener" "https" {',
+    '  load_balancer_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/1"',
+    '  port              = 443',
+    '  protocol          = "HTTPS"',
+    '  certificate_arn   = "arn:aws:acm:eu-west-1:111111111111:certificate/web"',
+    '',
+    '  default_action {',
+    '    type             = "forward"',
+    '    target_group_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/web/2"',
+    '  }',
+    '}',
+    '',
   ].join('\n');
   const dir = scratchRepo({ 'main.tf': tf });
   const failure = failureFor(
@@ -193,5 +205,38 @@ it('an in-place rewrite of a nested block keeps its place (ALB redirect: default
   const after = v.fix.files[0]!.content;
   expect(after.indexOf('default_action {')).toBeLessThan(after.indexOf('tags = {'));
   expect(after).toContain('  protocol          = "HTTP"\n\n  default_action {\n    type = "redirect"');
-  expect(after.endsWith('\n\n  tags = {\n    Name = "web-http"\n  }\n}\n')).toBe(true);
+  expect(after).toContain('\n\n  tags = {\n    Name = "web-http"\n  }\n}\n');
+});
+
+it('the HTTPS redirect reads the repository first: no HTTPS listener on the load balancer, no fix (and why)', async () => {
+  const tf = [
+    'resource "aws_acm_certificate" "web" {',
+    '  domain_name       = "www.acme.example"',
+    '  validation_method = "DNS"',
+    '}',
+    '',
+    'resource "aws_lb_listener" "http" {',
+    '  load_balancer_arn = aws_lb.web.arn',
+    '  port              = 80',
+    '  protocol          = "HTTP"',
+    '',
+    '  default_action {',
+    '    type             = "forward"',
+    '    target_group_arn = aws_lb_target_group.web.arn',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const dir = scratchRepo({ 'main.tf': tf });
+  const failure = failureFor(
+    'aws-alb-http-redirect',
+    { testName: 'ALB redirects HTTP to HTTPS' },
+    { terraformAddress: 'aws_lb_listener.http', file: 'main.tf' },
+  );
+  const { index, target } = await indexAndLocate(dir, failure);
+  const gen = generateWithRules(index, target, failure);
+  expect(gen).toMatchObject({ status: 'no_fix' });
+  expect((gen as { reason: string }).reason).toContain(
+    'no HTTPS listener with a certificate on aws_lb.web.arn: add one (protocol HTTPS, port 443) before redirecting HTTP to it; the repository declares the certificate aws_acm_certificate.web',
+  );
 });

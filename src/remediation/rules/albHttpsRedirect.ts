@@ -1,6 +1,7 @@
 /** Load balancer HTTP listeners redirect to HTTPS. */
 import type { PatchEdit } from '../../contracts';
 import type { Rule, RuleContext } from '../types';
+import type { HclBlock } from '../../terraform';
 import { need, patch, read } from './helpers';
 
 function status(ctx: RuleContext): string[] {
@@ -26,6 +27,35 @@ function status(ctx: RuleContext): string[] {
   return redirect ? [] : ['the HTTP listener does not redirect to HTTPS'];
 }
 
+const LISTENERS = ['aws_lb_listener', 'aws_alb_listener'];
+const norm = (t: string | undefined) => (t ?? '').replace(/\s+/g, '');
+
+/**
+ * The prerequisite, read from the repository: an HTTPS listener with a certificate on the same load
+ * balancer (same `load_balancer_arn`), which the redirect will send clients to.
+ */
+function httpsListener(ctx: RuleContext): HclBlock | undefined {
+  const b = need(ctx);
+  const lb = norm(b.attributes.load_balancer_arn?.exprText);
+  if (!lb) return undefined;
+  return ctx.index.blocks.find((x) => {
+    if (x === b || x.kind !== 'resource' || !LISTENERS.includes(x.labels[0] ?? '')) return false;
+    if (x.moduleDir !== b.moduleDir || norm(x.attributes.load_balancer_arn?.exprText) !== lb) return false;
+    const proto = x.attributes.protocol?.value;
+    const https = proto?.known && String(proto.value).toUpperCase() === 'HTTPS';
+    return https && Boolean(x.attributes.certificate_arn);
+  });
+}
+
+/** A certificate the repository declares (for the message when the HTTPS listener is missing). */
+function certificate(ctx: RuleContext): string | undefined {
+  const types = ['aws_acm_certificate', 'aws_iam_server_certificate'];
+  const c = ctx.index.blocks.find(
+    (x) => (x.kind === 'resource' || x.kind === 'data') && types.includes(x.labels[0] ?? ''),
+  );
+  return c ? `${c.kind === 'data' ? 'data.' : ''}${c.localAddress}` : undefined;
+}
+
 /** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
 export const prAction = 'Redirect HTTP to HTTPS';
 
@@ -48,6 +78,19 @@ export const rule: Rule = {
   },
   fix(ctx) {
     const b = need(ctx);
+    const https = httpsListener(ctx);
+    if (!https) {
+      // Redirecting to a port nothing listens on would take the site down: no fix until HTTPS exists.
+      const lb = b.attributes.load_balancer_arn?.exprText ?? 'its load balancer';
+      const cert = certificate(ctx);
+      throw new Error(
+        `no HTTPS listener with a certificate on ${lb}: add one (protocol HTTPS, port 443) before redirecting HTTP to it${
+          cert
+            ? `; the repository declares the certificate ${cert}`
+            : '; no certificate is declared in the repository'
+        }`,
+      );
+    }
     const n = b.blocks.filter((x) => x.type === 'default_action').length;
     const edits: PatchEdit[] = [];
     for (let i = n - 1; i >= 0; i--)
@@ -66,16 +109,13 @@ export const rule: Rule = {
     });
     return patch({
       edits,
-      explanation:
-        "Replaces the HTTP listener's default action with a permanent (301) redirect to HTTPS on port 443.",
+      explanation: `Replaces the HTTP listener's default action with a permanent (301) redirect to HTTPS on port 443, served by ${https.localAddress} (certificate ${https.attributes.certificate_arn!.exprText}).`,
       changedAttributes: ['default_action'],
       confidence: 'medium',
       breakingChanges: [
-        'Plain-HTTP clients are redirected to HTTPS: the load balancer must have an HTTPS listener on 443 with a valid certificate, and clients that cannot follow redirects (health checkers, old integrations) must switch to HTTPS before merging.',
+        `Plain-HTTP clients are redirected to ${https.localAddress}: clients that cannot follow redirects (health checkers, old integrations) must switch to HTTPS before merging.`,
       ],
-      additionalRequirements: [
-        'An HTTPS listener on port 443 (aws_lb_listener with protocol HTTPS and a certificate) must exist on the same load balancer.',
-      ],
+      additionalRequirements: [],
     });
   },
 };

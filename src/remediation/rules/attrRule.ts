@@ -3,6 +3,7 @@
  * the check reads resolved values; the fix edits the existing attribute in place or adds it (and any
  * missing nested block) — never a duplicate.
  */
+import type { Impact } from '../../contracts';
 import type { HclValue } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
 import { need, patch, read, result, setAttrs, show } from './helpers';
@@ -27,6 +28,8 @@ export interface AttrRuleSpec extends Omit<Rule, 'check' | 'fix'> {
   explanation: string;
   breakingChanges?: string[] | ((ctx: RuleContext) => string[]);
   additionalRequirements?: string[];
+  /** Structured impact of the fix (cost, downtime, replacement), shown as a callout in the PR. */
+  impact?: Impact;
   confidence?: 'high' | 'medium' | 'low';
   /** Resources the rule does not apply to (e.g. asymmetric KMS keys); returns the reason. */
   notApplicable?: (ctx: RuleContext) => string | null;
@@ -55,6 +58,7 @@ export function attrRule(spec: AttrRuleSpec): Rule {
     explanation,
     breakingChanges,
     additionalRequirements,
+    impact,
     confidence,
     notApplicable,
     ...meta
@@ -92,6 +96,7 @@ export function attrRule(spec: AttrRuleSpec): Rule {
         confidence: confidence ?? (breaking.length ? 'medium' : 'high'),
         breakingChanges: breaking,
         additionalRequirements: additionalRequirements ?? [],
+        ...(impact ? { impact } : {}),
       });
     },
   };

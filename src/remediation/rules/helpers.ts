@@ -3,7 +3,7 @@
  * reference the target, and building edits that change an existing setting in place instead of
  * adding a duplicate.
  */
-import type { Confidence, Patch, PatchEdit } from '../../contracts';
+import type { Impact, Confidence, Patch, PatchEdit } from '../../contracts';
 import {
   attributeValue,
   collectRefs,
@@ -216,8 +216,10 @@ export function patch(p: {
   confidence?: Confidence;
   breakingChanges?: string[];
   additionalRequirements?: string[];
+  impact?: Impact;
 }): Patch {
   return {
+    ...(p.impact ? { impact: p.impact } : {}),
     edits: p.edits,
     explanation: p.explanation,
     changedAttributes: p.changedAttributes,

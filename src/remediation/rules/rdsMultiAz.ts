@@ -16,5 +16,10 @@ export const rule = attrRule({
   breaking: false,
   settings: [{ path: ['multi_az'], ok: eq(true), value: 'true', expect: 'true' }],
   explanation:
-    'Runs the database with a synchronous standby in another availability zone so it survives an AZ failure. This roughly doubles the instance cost; the change is applied online (a brief I/O suspension may occur, apply during a maintenance window if unsure).',
+    'Runs the database with a synchronous standby in another availability zone so it survives an AZ failure.',
+  impact: {
+    cost: 'roughly doubles the instance cost (a standby instance of the same class, and its storage)',
+    downtime:
+      'none expected: applied online, with a brief I/O suspension while the standby is created (apply in a maintenance window if unsure)',
+  },
 });

@@ -27,3 +27,29 @@ resource "aws_lb_listener" "http" {
     Name = "acme-web-http-listener"
   }
 }
+
+resource "aws_acm_certificate" "web" {
+  domain_name       = "www.acme.example"
+  validation_method = "DNS"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.web.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = aws_acm_certificate.web.arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }
+
+  tags = {
+    Name = "acme-web-https-listener"
+  }
+}
