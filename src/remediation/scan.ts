@@ -37,8 +37,11 @@ export function scanIndex(index: RepoIndex, opts: { files?: ReadonlySet<string> 
   for (const b of index.blocks) {
     if (b.kind !== 'resource' || index.files[b.file]?.json) continue;
     if (opts.files && !opts.files.has(b.file)) continue;
+    const text = index.files[b.file]?.text.slice(b.range.startByte, b.range.endByte) ?? '';
     for (const rule of RULES) {
       if (rule.accountLevel || !rule.resourceTypes.includes(b.labels[0])) continue;
+      // A check the team skips in code (`#checkov:skip=<id>:<reason>`) is not a finding here either.
+      if (rule.checkovIds.some((id) => text.includes(`checkov:skip=${id}`))) continue;
       const insts = b.instances.length ? b.instances.slice(0, 1) : [];
       const address = insts[0]?.address ?? b.address;
       const ctx = ruleContext(index, targetOf(b, address));

@@ -43,6 +43,10 @@ export interface Rule {
   responseTypes?: RegExp;
   /** True when the fix can force replacement or interrupt service. */
   breaking: boolean;
+  /** What the repository must already have for the fix (checked by the rule; shown in the catalog). */
+  prerequisites?: string;
+  /** The cost, downtime or replacement merging the fix brings (shown in the catalog). */
+  impactNote?: string;
   /** Account-level control: compliant when the repository has the setting anywhere. */
   accountLevel?: boolean;
   check(ctx: RuleContext): CheckResult;

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { RULES } from '../../src/remediation/match';
 import path from 'node:path';
 import { startVantaEmulator, type VantaEmulator } from '../../src/sandbox/emulators/vantaEmulator';
 import { failureFor, seedBareRepo } from '../github/helpers';
@@ -157,7 +158,7 @@ describe('offline commands', () => {
     expect(text.stdout).toContain('s3-public-access-block');
     const json = await terrafix(['rules', '--json']);
     expect(json.code).toBe(0);
-    expect((JSON.parse(json.stdout) as unknown[]).length).toBe(35);
+    expect((JSON.parse(json.stdout) as unknown[]).length).toBe(RULES.length);
   });
 
   it('scan reports violations (exit 5) and a clean repository (exit 0)', async () => {

@@ -70,6 +70,8 @@ export const rule: Rule = {
   keywords: /(load balancer|\balb\b|\belb\b).*(https|redirect)|http.to.https/i,
   responseTypes: /load balancer|listener|elb/i,
   breaking: true,
+  prerequisites: 'an HTTPS listener with a certificate on the same load balancer (else no fix, naming it)',
+  impactNote: 'plain-HTTP clients are redirected (301) to HTTPS',
   check(ctx) {
     const p = status(ctx);
     return p.length

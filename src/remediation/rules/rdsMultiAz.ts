@@ -14,6 +14,7 @@ export const rule = attrRule({
   keywords: /multi[- ]?az|redundan/i,
   responseTypes: /rds|database|db/i,
   breaking: false,
+  impactNote: 'cost roughly doubles (a standby instance); applied online',
   settings: [{ path: ['multi_az'], ok: eq(true), value: 'true', expect: 'true' }],
   explanation:
     'Runs the database with a synchronous standby in another availability zone so it survives an AZ failure.',

@@ -1,0 +1,161 @@
+/**
+ * A factory for storage controls satisfied by a customer managed KMS key (EFS, EBS, FSx, Backup
+ * vaults, snapshot copies, table replicas): the check accepts any key reference; the fix points the
+ * resource at a key the module already has (one a sibling of the same type uses, one named for the
+ * service, else a general-purpose key). Which key protects the data is the team's choice, so without
+ * a reusable key the fix is refused with the reason (no key is invented).
+ */
+import { collectRefs, type HclBlock } from '../../terraform';
+import type { Rule, RuleContext } from '../types';
+import {
+  blockText,
+  moduleBlocks,
+  need,
+  nonEmptyString,
+  patch,
+  policyText,
+  read,
+  setAttrs,
+  single,
+} from './helpers';
+
+/** What a customer-managed-key storage rule declares: the key attribute, its companions and the service words. */
+export interface CmkRuleSpec extends Omit<Rule, 'check' | 'fix'> {
+  /** Attribute holding the key (kms_key_id, kms_key_arn). */
+  attribute: string;
+  /** Key output the attribute takes: "arn" (most resources) or "key_id". */
+  keyOutput?: 'arn' | 'key_id';
+  /** Other attributes the key needs alongside it (e.g. encrypted = true). */
+  with?: [string, string][];
+  /** Words in a key's label, description or policy that name this service (e.g. /efs|file/). */
+  serviceWords: RegExp;
+  explanation: string;
+  breakingChanges: string[];
+}
+
+/** Words (of a key's label or description) naming a service: such a key is reused only for it. */
+const SERVICE_WORDS = new Set(
+  'trail cloudtrail log logs cloudwatch sns sqs topic queue ebs volume rds aurora s3 bucket lambda secret secrets eks efs ecr backup ssm fsx dynamodb table snapshot'.split(
+    ' ',
+  ),
+);
+
+/** A resolved string attribute of a block, or ''. */
+function str(ctx: RuleContext, b: HclBlock, name: string): string {
+  const r = read(ctx, name, b);
+  return r.set && r.known && typeof r.value === 'string' ? r.value : '';
+}
+
+/** Keys of the module a resource can use: one object, same provider, enabled, symmetric encryption keys. */
+function candidateKeys(ctx: RuleContext): HclBlock[] {
+  // A key is regional: only a key of the same provider configuration (region, account) can be used.
+  const provider = need(ctx).attributes.provider?.exprText.trim() ?? '';
+  return moduleBlocks(ctx).filter((k) => {
+    if (k.labels[0] !== 'aws_kms_key' || !single(k)) return false;
+    if ((k.attributes.provider?.exprText.trim() ?? '') !== provider) return false;
+    const usage = str(ctx, k, 'key_usage');
+    const keySpec = str(ctx, k, 'customer_master_key_spec') || str(ctx, k, 'key_spec');
+    const enabled = read(ctx, 'is_enabled', k);
+    return (
+      (!usage || usage === 'ENCRYPT_DECRYPT') &&
+      (!keySpec || keySpec === 'SYMMETRIC_DEFAULT') &&
+      !(enabled.set && enabled.known && (enabled.value === false || enabled.value === 'false'))
+    );
+  });
+}
+
+/** The words of a key's label and description. */
+const words = (ctx: RuleContext, k: HclBlock): string[] =>
+  `${k.labels[1]} ${str(ctx, k, 'description')}`
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+
+/** The key a sibling resource of the same type already uses, with that sibling. */
+function siblingKey(
+  ctx: RuleContext,
+  attribute: string,
+  keys: HclBlock[],
+): { key: HclBlock; why: string } | null {
+  const own = need(ctx);
+  const byAddr = new Map(keys.map((k) => [k.localAddress, k]));
+  for (const t of moduleBlocks(ctx)) {
+    if (t.labels[0] !== own.labels[0] || t.localAddress === own.localAddress) continue;
+    const a = t.attributes[attribute];
+    const ref = a && collectRefs(a.expr).find((r) => byAddr.has(r.split('.').slice(0, 2).join('.')));
+    if (ref)
+      return {
+        key: byAddr.get(ref.split('.').slice(0, 2).join('.'))!,
+        why: `it already encrypts ${t.localAddress}`,
+      };
+  }
+  return null;
+}
+
+/** The existing key the resource should use and why, else null. */
+export function reusableKey(
+  ctx: RuleContext,
+  attribute: string,
+  serviceWords: RegExp,
+): { key: HclBlock; why: string } | null {
+  const keys = candidateKeys(ctx);
+  const sibling = siblingKey(ctx, attribute, keys);
+  if (sibling) return sibling;
+  const named = keys.find((k) =>
+    serviceWords.test(`${words(ctx, k).join(' ')} ${policyText(ctx, k, 'policy')}`),
+  );
+  if (named) return { key: named, why: 'its name, description or key policy is for this service' };
+  const general = keys.find((k) => {
+    const policy = policyText(ctx, k, 'policy');
+    const generalPolicy = !policy || (/:root/.test(policy) && !/Service/.test(policy));
+    return generalPolicy && !words(ctx, k).some((w) => SERVICE_WORDS.has(w));
+  });
+  return general
+    ? { key: general, why: 'a general-purpose key whose policy leaves its use to the account IAM policies' }
+    : null;
+}
+
+/** Builds a rule that points a storage resource at an existing customer managed KMS key. */
+export function cmkRule(spec: CmkRuleSpec): Rule {
+  const { attribute, keyOutput, with: extra, serviceWords, explanation, breakingChanges, ...meta } = spec;
+  return {
+    ...meta,
+    check(ctx) {
+      const r = read(ctx, attribute);
+      const ok = r.set && (!r.known || nonEmptyString(r.value));
+      return ok
+        ? { status: 'compliant', reasons: [`${attribute} is set (${r.set ? r.text : ''})`] }
+        : { status: 'non_compliant', reasons: [`${attribute} is not set: no customer managed KMS key`] };
+    },
+    fix(ctx) {
+      const b = need(ctx);
+      const found = reusableKey(ctx, attribute, serviceWords);
+      if (!found)
+        throw new Error(
+          `the module has no customer managed KMS key to reuse for ${b.localAddress}: which key protects this data (and its key policy) is the team's choice; create or choose one and set ${attribute}`,
+        );
+      const addr = found.key.localAddress;
+      const extraEdits = (extra ?? []).filter(([k, v]) => {
+        const r = read(ctx, k);
+        return !(r.set && r.known && String(r.value) === v);
+      });
+      return patch({
+        edits: setAttrs(ctx, b, [], [...extraEdits, [attribute, `${addr}.${keyOutput ?? 'arn'}`]]),
+        explanation: `${explanation} Reuses the existing customer managed key ${addr} (${found.why}); no new key is created.`,
+        changedAttributes: [...extraEdits.map(([k]) => k), attribute],
+        confidence: 'medium',
+        breakingChanges,
+        additionalRequirements: [
+          `Uses the existing key ${addr}: the service and whoever reads the data need kms:Decrypt (and kms:CreateGrant where the service uses grants) on it, through its key policy or IAM policies.`,
+        ],
+      });
+    },
+  };
+}
+
+/** The Checkov id the block skips in code (`#checkov:skip=ID:reason`), with its reason, else undefined. */
+export function skippedInCode(ctx: RuleContext, checkovId: string): string | undefined {
+  if (!ctx.block) return undefined;
+  const m = new RegExp(`checkov:skip=${checkovId}(?::([^\\n]*))?`).exec(blockText(ctx, ctx.block));
+  return m ? (m[1] ?? '').trim() || 'no reason given' : undefined;
+}
