@@ -12,6 +12,7 @@ import { generateAndVerifyFix, type FixOutcome } from '../fixPolicy';
 import { addedFindings } from './scan';
 import type {
   Confidence,
+  Impact,
   Failure,
   Patch,
   PatchResult,
@@ -391,11 +392,25 @@ export async function verifyFix(
       ...injections.map(injectionWarning),
     ],
     ...(injections.length ? { promptInjection: injections } : {}),
-    ...(p.impact ? { impact: p.impact } : {}),
+    ...(impactOf(p) ? { impact: impactOf(p) } : {}),
     validation: { ran, skipped },
     tokens: generated.tokens,
   };
   return { ok: true, fix };
+}
+
+/**
+ * The structured impact of a patch: the rule's own, else read from its breaking changes (a
+ * replacement, or a restart/interruption as downtime), so the PR shows it as a callout.
+ */
+export function impactOf(p: Patch): Impact | undefined {
+  if (p.impact) return p.impact;
+  const replacement = p.breakingChanges.find((b) => /\breplac|re-?creat|destroy/i.test(b));
+  const downtime = p.breakingChanges.find(
+    (b) => b !== replacement && /downtime|restart|reboot|interrupt|outage/i.test(b),
+  );
+  if (!replacement && !downtime) return undefined;
+  return { ...(replacement ? { replacement } : {}), ...(downtime ? { downtime } : {}) };
 }
 
 /**

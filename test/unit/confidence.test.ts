@@ -1,5 +1,5 @@
 /** An LLM fix's confidence is capped unless a rule re-check or terraform validate passed on it. */
-import { cappedConfidence } from '../../src/remediation/engine';
+import { cappedConfidence, impactOf } from '../../src/remediation/engine';
 import { draftReasons } from '../../src/pullRequests/content';
 import type { VerifiedFix } from '../../src/contracts';
 
@@ -24,4 +24,29 @@ it('says why a PR opens as a draft', () => {
   expect(
     draftReasons({ ...fix, breakingChanges: ['doubles the cost'], reviewReasons: ['no HTTPS listener'] }),
   ).toEqual(['the change may replace or interrupt a resource (see Breaking changes)', 'no HTTPS listener']);
+});
+
+it('reads a structured impact from breaking changes when the rule gives none', () => {
+  const base = {
+    edits: [],
+    explanation: '',
+    changedAttributes: [],
+    confidence: 'high' as const,
+    additionalRequirements: [],
+  };
+  expect(impactOf({ ...base, breakingChanges: [] })).toBeUndefined();
+  expect(
+    impactOf({
+      ...base,
+      breakingChanges: ['Encrypting an existing cluster replaces it (a new cluster from a snapshot).'],
+    }),
+  ).toEqual({
+    replacement: 'Encrypting an existing cluster replaces it (a new cluster from a snapshot).',
+  });
+  expect(impactOf({ ...base, breakingChanges: ['The instance restarts to apply it.'] })).toEqual({
+    downtime: 'The instance restarts to apply it.',
+  });
+  expect(impactOf({ ...base, impact: { cost: 'doubles' }, breakingChanges: ['replaces it'] })).toEqual({
+    cost: 'doubles',
+  });
 });
