@@ -16,10 +16,10 @@ import {
   newLabel,
   patch,
   policyText,
-  read,
   setAttrs,
-  single,
   type IdentityRefs,
+  stringAttr,
+  usableKmsKeys,
 } from './helpers';
 import { kmsRule } from './kmsCommon';
 
@@ -58,31 +58,10 @@ const forOtherService = (text: string): boolean =>
     .split(/[^a-z0-9]+/)
     .some((w) => OTHER_SERVICE.has(w));
 
-/** A resolved string attribute of a block, or ''. */
-function str(ctx: RuleContext, b: HclBlock, name: string): string {
-  const r = read(ctx, name, b);
-  return r.set && r.known && typeof r.value === 'string' ? r.value : '';
-}
-
-/** Keys of the module a table can use: one object, enabled, symmetric encryption keys. */
-function candidateKeys(ctx: RuleContext): HclBlock[] {
-  return moduleBlocks(ctx).filter((k) => {
-    if (k.labels[0] !== 'aws_kms_key' || !single(k)) return false;
-    const usage = str(ctx, k, 'key_usage');
-    const spec = str(ctx, k, 'customer_master_key_spec') || str(ctx, k, 'key_spec');
-    const enabled = read(ctx, 'is_enabled', k);
-    return (
-      (!usage || usage === 'ENCRYPT_DECRYPT') &&
-      (!spec || spec === 'SYMMETRIC_DEFAULT') &&
-      !(enabled.set && enabled.known && (enabled.value === false || enabled.value === 'false'))
-    );
-  });
-}
-
 /** The existing key the table should use and why, else null. */
 export function reusableTableKey(ctx: RuleContext): { key: HclBlock; why: string } | null {
   const own = need(ctx).localAddress;
-  const keys = candidateKeys(ctx);
+  const keys = usableKmsKeys(ctx);
   const byAddr = new Map(keys.map((k) => [k.localAddress, k]));
   for (const t of moduleBlocks(ctx)) {
     if (t.labels[0] !== 'aws_dynamodb_table' || t.localAddress === own) continue;
@@ -95,13 +74,13 @@ export function reusableTableKey(ctx: RuleContext): { key: HclBlock; why: string
     }
   }
   const named = keys.find((k) =>
-    /dynamo/i.test(`${k.labels[1]} ${str(ctx, k, 'description')} ${policyText(ctx, k, 'policy')}`),
+    /dynamo/i.test(`${k.labels[1]} ${stringAttr(ctx, k, 'description')} ${policyText(ctx, k, 'policy')}`),
   );
   if (named) return { key: named, why: 'its name, description or key policy is for DynamoDB' };
   const general = keys.find((k) => {
     const policy = policyText(ctx, k, 'policy');
     const generalPolicy = !policy || (/:root/.test(policy) && !/Service/.test(policy));
-    return generalPolicy && !forOtherService(`${k.labels[1]} ${str(ctx, k, 'description')}`);
+    return generalPolicy && !forOtherService(`${k.labels[1]} ${stringAttr(ctx, k, 'description')}`);
   });
   return general
     ? { key: general, why: 'a general-purpose key whose policy leaves its use to the account IAM policies' }

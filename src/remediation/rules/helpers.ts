@@ -396,3 +396,29 @@ export function kmsKeyPolicy(ids: IdentityRefs, uses: KmsUse[]): string {
 export function checkovSkips(skips: { id: string; reason: string }[]): string {
   return skips.map((s) => `  #checkov:skip=${s.id}:${s.reason}\n`).join('');
 }
+
+/** A resolved string attribute of a block, or ''. */
+export function stringAttr(ctx: RuleContext, b: HclBlock, name: string): string {
+  const r = read(ctx, name, b);
+  return r.set && r.known && typeof r.value === 'string' ? r.value : '';
+}
+
+/**
+ * The KMS keys of the target's module a resource can use: one object, enabled, symmetric encryption
+ * keys; with `sameProvider`, only keys of the target's provider configuration (a key is regional).
+ */
+export function usableKmsKeys(ctx: RuleContext, opts: { sameProvider?: boolean } = {}): HclBlock[] {
+  const provider = opts.sameProvider ? (need(ctx).attributes.provider?.exprText.trim() ?? '') : undefined;
+  return moduleBlocks(ctx).filter((k) => {
+    if (k.labels[0] !== 'aws_kms_key' || !single(k)) return false;
+    if (provider !== undefined && (k.attributes.provider?.exprText.trim() ?? '') !== provider) return false;
+    const usage = stringAttr(ctx, k, 'key_usage');
+    const spec = stringAttr(ctx, k, 'customer_master_key_spec') || stringAttr(ctx, k, 'key_spec');
+    const enabled = read(ctx, 'is_enabled', k);
+    return (
+      (!usage || usage === 'ENCRYPT_DECRYPT') &&
+      (!spec || spec === 'SYMMETRIC_DEFAULT') &&
+      !(enabled.set && enabled.known && (enabled.value === false || enabled.value === 'false'))
+    );
+  });
+}

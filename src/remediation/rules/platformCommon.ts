@@ -6,13 +6,21 @@
  */
 import { collectRefs, type HclBlock, type HclValue } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
-import { moduleBlocks, need, nonEmptyString, patch, policyText, read, setAttrs, single } from './helpers';
+import {
+  moduleBlocks,
+  need,
+  nonEmptyString,
+  patch,
+  policyText,
+  read,
+  setAttrs,
+  single,
+  stringAttr,
+  usableKmsKeys,
+} from './helpers';
 
-/** A resolved string attribute of a block, or ''. */
-export function str(ctx: RuleContext, b: HclBlock, name: string): string {
-  const r = read(ctx, name, b);
-  return r.set && r.known && typeof r.value === 'string' ? r.value : '';
-}
+/** A resolved string attribute of a block, or '' (the rules of this family import it from here). */
+export const str = stringAttr;
 
 /** An existing resource to reference and why it was chosen. */
 export interface Found {
@@ -25,21 +33,6 @@ const SERVICE_WORDS =
   'trail cloudtrail log logs cloudwatch sns sqs topic queue ebs volume rds aurora db s3 bucket lambda secret secrets eks efs ecr backup ssm dynamo dynamodb kinesis stream codebuild'.split(
     ' ',
   );
-
-/** Symmetric, enabled, single-object KMS keys of the target's module. */
-function candidateKeys(ctx: RuleContext): HclBlock[] {
-  return moduleBlocks(ctx).filter((k) => {
-    if (k.labels[0] !== 'aws_kms_key' || !single(k)) return false;
-    const usage = str(ctx, k, 'key_usage');
-    const spec = str(ctx, k, 'customer_master_key_spec') || str(ctx, k, 'key_spec');
-    const enabled = read(ctx, 'is_enabled', k);
-    return (
-      (!usage || usage === 'ENCRYPT_DECRYPT') &&
-      (!spec || spec === 'SYMMETRIC_DEFAULT') &&
-      !(enabled.set && enabled.known && (enabled.value === false || enabled.value === 'false'))
-    );
-  });
-}
 
 /** The first reference in `b`'s attribute (dotted path through first nested blocks) to one of `addrs`. */
 function refTo(b: HclBlock, path: string[], addrs: Set<string>): string | undefined {
@@ -59,14 +52,14 @@ function refTo(b: HclBlock, path: string[], addrs: Set<string>): string | undefi
  */
 export function existingKey(ctx: RuleContext, path: string[], service: RegExp): Found | null {
   const b = need(ctx);
-  const keys = candidateKeys(ctx);
+  const keys = usableKmsKeys(ctx);
   const byAddr = new Map(keys.map((k) => [k.localAddress, k]));
   for (const other of moduleBlocks(ctx)) {
     if (other.labels[0] !== b.labels[0] || other.localAddress === b.localAddress) continue;
     const ref = refTo(other, path, new Set(byAddr.keys()));
     if (ref) return { block: byAddr.get(ref)!, why: `it already encrypts ${other.localAddress}` };
   }
-  const text = (k: HclBlock) => `${k.labels[1]} ${str(ctx, k, 'description')}`;
+  const text = (k: HclBlock) => `${k.labels[1]} ${stringAttr(ctx, k, 'description')}`;
   const named = keys.find((k) => service.test(`${text(k)} ${policyText(ctx, k, 'policy')}`));
   if (named) return { block: named, why: 'its name, description or key policy is for this service' };
   const words = (k: HclBlock) =>
@@ -157,7 +150,7 @@ export function refRule(spec: RefRuleSpec): Rule {
  */
 export function existingLogGroup(ctx: RuleContext, purpose: RegExp): Found | null {
   const b = soleResource(ctx, 'aws_cloudwatch_log_group', (g) =>
-    purpose.test(`${g.labels[1]} ${str(ctx, g, 'name')}`),
+    purpose.test(`${g.labels[1]} ${stringAttr(ctx, g, 'name')}`),
   );
   return b ? { block: b, why: 'its name says it is for these logs' } : null;
 }

@@ -16,7 +16,8 @@ import {
   policyText,
   read,
   setAttrs,
-  single,
+  stringAttr,
+  usableKmsKeys,
 } from './helpers';
 
 /** What a customer-managed-key storage rule declares: the key attribute, its companions and the service words. */
@@ -40,33 +41,9 @@ const SERVICE_WORDS = new Set(
   ),
 );
 
-/** A resolved string attribute of a block, or ''. */
-function str(ctx: RuleContext, b: HclBlock, name: string): string {
-  const r = read(ctx, name, b);
-  return r.set && r.known && typeof r.value === 'string' ? r.value : '';
-}
-
-/** Keys of the module a resource can use: one object, same provider, enabled, symmetric encryption keys. */
-function candidateKeys(ctx: RuleContext): HclBlock[] {
-  // A key is regional: only a key of the same provider configuration (region, account) can be used.
-  const provider = need(ctx).attributes.provider?.exprText.trim() ?? '';
-  return moduleBlocks(ctx).filter((k) => {
-    if (k.labels[0] !== 'aws_kms_key' || !single(k)) return false;
-    if ((k.attributes.provider?.exprText.trim() ?? '') !== provider) return false;
-    const usage = str(ctx, k, 'key_usage');
-    const keySpec = str(ctx, k, 'customer_master_key_spec') || str(ctx, k, 'key_spec');
-    const enabled = read(ctx, 'is_enabled', k);
-    return (
-      (!usage || usage === 'ENCRYPT_DECRYPT') &&
-      (!keySpec || keySpec === 'SYMMETRIC_DEFAULT') &&
-      !(enabled.set && enabled.known && (enabled.value === false || enabled.value === 'false'))
-    );
-  });
-}
-
 /** The words of a key's label and description. */
 const words = (ctx: RuleContext, k: HclBlock): string[] =>
-  `${k.labels[1]} ${str(ctx, k, 'description')}`
+  `${k.labels[1]} ${stringAttr(ctx, k, 'description')}`
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
@@ -98,7 +75,7 @@ export function reusableKey(
   attribute: string,
   serviceWords: RegExp,
 ): { key: HclBlock; why: string } | null {
-  const keys = candidateKeys(ctx);
+  const keys = usableKmsKeys(ctx, { sameProvider: true });
   const sibling = siblingKey(ctx, attribute, keys);
   if (sibling) return sibling;
   const named = keys.find((k) =>
