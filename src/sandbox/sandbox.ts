@@ -141,7 +141,8 @@ export const GITHUB_STATE_FILE = 'emulator-state.json';
 /** The directory of the demo organisation. */
 export const DEMO_ORG_DIR = path.join(__dirname, 'org', 'demo');
 
-function readTree(dir: string, base = ''): Record<string, string> {
+/** Every file under `dir`, by path relative to it (an organisation's repository from disk). */
+export function readTree(dir: string, base = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of fs.readdirSync(path.join(dir, base), { withFileTypes: true })) {
     const rel = base ? `${base}/${e.name}` : e.name;

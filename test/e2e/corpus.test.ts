@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import type { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
-import { startSandbox, type OrgDefinition, type Sandbox } from '../../src/sandbox/sandbox';
+import { readTree, startSandbox, type OrgDefinition, type Sandbox } from '../../src/sandbox/sandbox';
 import type { EmulatorTest } from '../../src/sandbox/emulators/vantaEmulator';
 import { dataConverterFor } from '../../src/temporal/codec';
 import { createVantaApi } from '../../src/vanta';
@@ -54,16 +54,6 @@ const DOCUMENTED = [
   'lastUpdatedDate',
   'responseType',
 ];
-
-function readTree(dir: string, base = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(path.join(dir, base), { withFileTypes: true })) {
-    const rel = base ? `${base}/${e.name}` : e.name;
-    if (e.isDirectory()) Object.assign(out, readTree(dir, rel));
-    else if (e.isFile()) out[rel] = fs.readFileSync(path.join(dir, rel), 'utf8');
-  }
-  return out;
-}
 
 /** The organisation of one corpus repository: its Vanta tests and the team's mapping. */
 function orgFor(repo: string): OrgDefinition {
