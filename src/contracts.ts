@@ -66,7 +66,9 @@ export type PatchEdit =
   | { kind: 'insert_after'; file: string; afterAddress: string | null; text: string }
   | { kind: 'set_attribute'; file: string; address: string; path: string[]; value: string }
   | { kind: 'add_nested_block'; file: string; address: string; path: string[]; text: string }
-  | { kind: 'remove_nested_block'; file: string; address: string; path: string[]; index?: number };
+  | { kind: 'remove_nested_block'; file: string; address: string; path: string[]; index?: number }
+  /** Deletes a whole resource block; only a rule may, only its target, listed in Patch.removes. */
+  | { kind: 'remove_block'; file: string; address: string };
 
 /** What merging a fix costs the team beyond the change itself, shown as a callout in the PR. */
 export interface Impact {
@@ -74,6 +76,8 @@ export interface Impact {
   downtime?: string;
   /** The resource is replaced (destroyed and re-created). */
   replacement?: string;
+  /** The resource is deleted (destroyed and not re-created). */
+  removal?: string;
 }
 
 export interface Patch {

@@ -610,13 +610,14 @@ function renderBody(input: PrBodyInput, showDiff: boolean): string {
     out.push('> [!WARNING]', '> **Breaking changes**', ...fix.breakingChanges.map((b) => `> - ${md(b)}`), '');
   }
   const impact = fix.impact;
-  if (impact && (impact.cost || impact.downtime || impact.replacement)) {
+  if (impact && (impact.cost || impact.downtime || impact.replacement || impact.removal)) {
     out.push(
       '> [!IMPORTANT]',
       '> **Impact of merging**',
       ...(impact.cost ? [`> - **Cost:** ${md(impact.cost)}`] : []),
       ...(impact.downtime ? [`> - **Downtime:** ${md(impact.downtime)}`] : []),
       ...(impact.replacement ? [`> - **Replacement:** ${md(impact.replacement)}`] : []),
+      ...(impact.removal ? [`> - **Deletion:** ${md(impact.removal)}`] : []),
       '',
     );
   }
@@ -737,6 +738,7 @@ export function draftReasons(fix: VerifiedFix): string[] {
   if (fix.breakingChanges.length)
     out.push('the change may replace or interrupt a resource (see Breaking changes)');
   if (fix.impact?.replacement) out.push(`merging replaces the resource: ${fix.impact.replacement}`);
+  if (fix.impact?.removal) out.push(`merging deletes a resource: ${fix.impact.removal}`);
   for (const r of fix.reviewReasons ?? []) out.push(r);
   return out;
 }

@@ -26,6 +26,8 @@ export interface AllowlistOptions {
   allowNewFile?: boolean;
   /** Other targets whose fixes the same patch combines (a group PR): their blocks are allowed too. */
   alsoTargets?: Target[];
+  /** A rule fix may delete its own target resource (never another block; never a model fix). */
+  allowTargetRemoval?: boolean;
 }
 
 /** Data sources a fix may add: pure lookups that read nothing outside AWS's own metadata. */
@@ -361,6 +363,10 @@ export async function allowlistProblems(
       const old = beforeByKey.get(key(b));
       if (old) checkChanged(s, f, old, b);
     }
+    const afterKeys = new Set(after.map(key));
+    for (const b of before.filter((x) => !afterKeys.has(key(x))))
+      if (!s.opts.allowTargetRemoval || !s.ownsBlock(f.path, b) || b.type !== 'resource')
+        s.fire('removed-block', `${f.path}: ${key(b)} is deleted; a fix may delete only its own target`);
   }
   return [...new Set(errors)];
 }

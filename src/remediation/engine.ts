@@ -28,6 +28,7 @@ import {
   indexRepository,
   parseHcl,
   relatedBlocks,
+  stripKeys,
   type FileChange,
   type HclBlock,
   type RepoIndex,
@@ -258,6 +259,11 @@ function namedBlocks(p: Patch): Set<string> {
   return out;
 }
 
+/** Blocks a patch deletes (file + module-local address). */
+function removedBlocks(p: Patch): Set<string> {
+  return new Set(p.edits.flatMap((e) => (e.kind === 'remove_block' ? [`${e.file}\u0000${e.address}`] : [])));
+}
+
 /**
  * Per changed file: it re-parses, every block the patch does not name keeps its exact text and none
  * disappears, new blocks pass the content guardrails, and named blocks gain no new problem.
@@ -265,6 +271,7 @@ function namedBlocks(p: Patch): Set<string> {
 async function blockProblems(index: RepoIndex, p: Patch, files: FileChange[]): Promise<string[]> {
   const errors: string[] = [];
   const named = namedBlocks(p);
+  const removed = removedBlocks(p);
   for (const f of files) {
     const parsed = await parseHcl(f.after, f.path);
     if (parsed.errors.length) errors.push(...parsed.errors.map((e) => `${f.path}:${e.line}: ${e.message}`));
@@ -275,7 +282,9 @@ async function blockProblems(index: RepoIndex, p: Patch, files: FileChange[]): P
         const still = parsed.blocks.some(
           (x) => x.type === b.kind && x.labels.join('.') === b.labels.join('.'),
         );
-        if (!still) errors.push(`${f.path}: ${b.localAddress} was removed or renamed`);
+        const key = `${f.path}\u0000${b.localAddress}`;
+        if (removed.has(key) && still) errors.push(`${f.path}: ${b.localAddress} was not removed`);
+        if (!removed.has(key) && !still) errors.push(`${f.path}: ${b.localAddress} was removed or renamed`);
         continue;
       }
       if (!f.after.includes(blockText(index, b)))
@@ -300,7 +309,12 @@ async function blockProblems(index: RepoIndex, p: Patch, files: FileChange[]): P
 }
 
 /** The rule's check on the patched repository (empty when it passes). */
-function recheck(after: RepoIndex, target: Target, failure: Failure, rule: Rule): string[] {
+function recheck(after: RepoIndex, target: Target, failure: Failure, rule: Rule, p: Patch): string[] {
+  // A deleted target passes by absence; blockProblems checked it is gone and nothing else went.
+  const local = stripKeys(target.address).replace(/^(module\.[\w-]+\.)+/, '');
+  if (p.edits.some((e) => e.kind === 'remove_block' && e.file === target.file && e.address === local)) {
+    return findBlock(after, target.address, target.file) ? [`${target.address} is still there`] : [];
+  }
   const newTarget = target.placeholder ? { ...target, placeholder: false } : target;
   const ctx = ruleContext(after, newTarget, failure);
   if (!ctx.block) ctx.block = findBlock(after, target.address, target.file);
@@ -332,6 +346,7 @@ export async function verifyFix(
     ...(await allowlistProblems(target, files, {
       allowNewFile: Boolean(generated.ruleId) || Boolean(target.placeholder),
       alsoTargets: opts.groupTargets,
+      allowTargetRemoval: Boolean(generated.ruleId),
     })),
   );
   errors.push(...(await blockProblems(index, p, files)));
@@ -348,7 +363,7 @@ export async function verifyFix(
   const rule = generated.ruleId ? ruleById(generated.ruleId, target) : findRule(failure, target);
   const after = await overlayIndex(index, files);
   if (rule) {
-    const problems = recheck(after, target, failure, rule);
+    const problems = recheck(after, target, failure, rule, p);
     if (problems.length) return { ok: false, errors: problems };
     ran.push(`check:${rule.id}`);
   } else skipped.push('rule check (no rule covers this failure)');

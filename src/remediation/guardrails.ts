@@ -1,12 +1,12 @@
 /**
  * Guardrails every patch must pass, whatever produced it (rule or LLM): edits stay inside the
  * target's module and the repository, never run code, never add backends/providers/credentials,
- * never delete or rename blocks, and leave no redaction placeholder behind. For a resource created by
+ * never delete or rename blocks (except a rule deleting its own target, see removalProblems), and leave no redaction placeholder behind. For a resource created by
  * a registry module, only the module call's inputs change (never a vendored copy under .terraform/).
  */
 import path from 'node:path';
 import type { Patch, PatchEdit, Target } from '../contracts';
-import { findBlock, safeRelPath, type RepoIndex } from '../terraform';
+import { blocksReferring, findBlock, safeRelPath, type RepoIndex } from '../terraform';
 
 const FORBIDDEN: { re: RegExp; why: string }[] = [
   { re: /\bprovisioner\s+"?[\w-]+"?\s*\{/, why: 'adds a provisioner (runs commands)' },
@@ -77,6 +77,32 @@ function editScopeProblems(
   ];
 }
 
+/**
+ * A block may be deleted only when it is a target's own resource block (not a module call), listed in
+ * the patch's `removes`, and nothing else in its module refers to it (a dangling reference would break
+ * the configuration). Whether deleting is the right fix is the rule's decision, never the model's:
+ * the LLM patch schema has no remove_block.
+ */
+function removalProblems(
+  index: RepoIndex,
+  targets: Target[],
+  patch: Patch,
+  e: Extract<PatchEdit, { kind: 'remove_block' }>,
+  file: string,
+  where: string,
+): string[] {
+  const b = findBlock(index, e.address, file);
+  if (!b) return [];
+  const own = targets.some((t) => !t.module && findBlock(index, t.address, t.file) === b);
+  if (!own || b.kind !== 'resource') return [`${where}: only the target resource itself may be deleted`];
+  if (!(patch.removes ?? []).includes(b.localAddress))
+    return [`${where}: deletes ${b.localAddress}, which the patch does not declare in "removes"`];
+  const users = blocksReferring(index, b);
+  return users.length
+    ? [`${where}: ${b.localAddress} is referenced by ${users.map((x) => x.localAddress).join(', ')}`]
+    : [];
+}
+
 /** Static checks of a patch before it is applied (`alsoTargets`: the other members of a group PR). */
 export function checkPatch(
   index: RepoIndex,
@@ -119,6 +145,7 @@ export function checkPatch(
       errors.push(`${where}: edits ${e.path.join('.')}`);
     if (e.kind === 'add_nested_block' && /^\s*(provisioner|connection|lifecycle)\b/.test(e.text))
       errors.push(`${where}: adds a ${/^\s*(\w+)/.exec(e.text)![1]} block`);
+    if (e.kind === 'remove_block') errors.push(...removalProblems(index, targets, patch, e, file, where));
     if (e.kind === 'replace_block') {
       const b = findBlock(index, e.address, file);
       const head = /^\s*([\w-]+)((?:\s+"?[\w-]+"?)*)\s*\{/.exec(e.text);

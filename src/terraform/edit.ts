@@ -140,6 +140,27 @@ function childIndent(text: string, node: ParsedNested | ParsedBlock): string {
   return indentAt(text, node.range.startByte) + indentUnit(text);
 }
 
+/**
+ * The bytes a removed top-level block takes: its lines, the comment lines directly above it (they
+ * describe it), and one neighbouring blank line so no double blank line is left behind.
+ */
+function removalSpan(text: string, start: number, end: number): { start: number; end: number } {
+  let s = lineStart(text, start);
+  let e = lineEnd(text, end);
+  if (text.slice(s, start).trim() !== '' || text.slice(end, e).trim() !== '') return { start, end };
+  for (;;) {
+    if (s === 0) break;
+    const prev = lineStart(text, s - 1);
+    if (!/^[ \t]*(#|\/\/)/.test(text.slice(prev, s))) break;
+    s = prev;
+  }
+  const blankBefore = s === 0 || /\n[ \t]*\r?\n$/.test(text.slice(0, s));
+  const next = lineEnd(text, e);
+  if (e < text.length && text.slice(e, next).trim() === '' && blankBefore) e = next;
+  else if (e >= text.length && s > 0 && blankBefore) s = lineStart(text, s - 1);
+  return { start: s, end: e };
+}
+
 async function applyOne(
   text: string,
   file: string,
@@ -192,6 +213,11 @@ async function applyOne(
     case 'replace_block':
       out = text.slice(0, start) + toEol(reindent(edit.text, '')) + text.slice(oldEnd);
       break;
+    case 'remove_block': {
+      const r = removalSpan(text, start, oldEnd);
+      out = text.slice(0, r.start) + text.slice(r.end);
+      break;
+    }
     case 'set_attribute': {
       if (edit.path.length === 0)
         throw new FixRejectedError('set_attribute needs a path ending with the attribute name');

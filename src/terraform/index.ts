@@ -14,7 +14,15 @@ export {
 } from './indexer';
 export { evaluate, collectRefs, valueToString } from './resolve';
 export { getParser, parseHcl, MAX_HCL_NESTING, MAX_HCL_FILE_BYTES } from './parser';
-export { locate, findBlock, relatedBlocks, blockRefs, stripKeys, arnContext } from './locate';
+export {
+  locate,
+  findBlock,
+  relatedBlocks,
+  blocksReferring,
+  blockRefs,
+  stripKeys,
+  arnContext,
+} from './locate';
 export { applyPatch, safeRelPath, indentUnit } from './edit';
 export { checkRepoPath, writeRepoFile, realRoot, type RepoPath } from './fsSafe';
 export { formatBlockText, findTerraform } from './format';

@@ -90,6 +90,19 @@ function referrers(index: RepoIndex): Map<string, HclBlock[]> {
   return m;
 }
 
+/** Every block of the same module, of any kind (outputs, locals, module calls...), that refers to `b`. */
+export function blocksReferring(index: RepoIndex, b: HclBlock): HclBlock[] {
+  return index.blocks.filter(
+    (x) =>
+      x !== b &&
+      x.moduleDir === b.moduleDir &&
+      blockRefs(x).some(
+        (r) =>
+          r === b.localAddress || r.startsWith(`${b.localAddress}.`) || r.startsWith(`${b.localAddress}[`),
+      ),
+  );
+}
+
 /** Blocks of the same module that reference (configure) the block at `address`, e.g. bucket encryption. */
 export function relatedBlocks(index: RepoIndex, address: string): HclBlock[] {
   const target = findBlock(index, address);

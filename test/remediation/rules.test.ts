@@ -39,11 +39,23 @@ describe.each(ALL_CASES.map((c) => [caseKey(c), c] as const))('rule %s', (_key, 
     expect(v.fix.validation.ran).toContain(`check:${id}`);
     expect(v.fix.breakingChanges.length > 0).toBe(rule.breaking || v.fix.breakingChanges.length > 0);
     if (rule.breaking) expect(v.fix.breakingChanges.length).toBeGreaterThan(0);
-    // Only the target region changed: the bytes before the target block are identical.
     const before = index.files['main.tf'].text;
     const after = v.fix.files.find((f) => f.path === 'main.tf')!.content;
-    expect(after.slice(0, target.startByte)).toBe(before.slice(0, target.startByte));
     expect(v.fix.files.map((f) => f.path)).toEqual(['main.tf']);
+    if ((gen as PatchResult).patch.removes?.length) {
+      // A deletion: the target block (and the comment lines on it) is cut out, every other byte stays.
+      const rest = before.slice(target.endByte).replace(/^\n\n?/, '');
+      expect(after.endsWith(rest)).toBe(true);
+      expect(before.startsWith(after.slice(0, after.length - rest.length))).toBe(true);
+      expect(after).not.toContain(before.slice(target.startByte, target.endByte));
+      writeFiles(dir, v.fix.files);
+      // Second run: the resource is gone, nothing is located and nothing is fixed.
+      await expect(indexAndLocate(dir, failure)).rejects.toThrow(/not located/);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return;
+    }
+    // Only the target region changed: the bytes before the target block are identical.
+    expect(after.slice(0, target.startByte)).toBe(before.slice(0, target.startByte));
     // Second run: already compliant, no patch.
     writeFiles(dir, v.fix.files);
     const again = await indexAndLocate(dir, failure);

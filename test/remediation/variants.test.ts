@@ -105,10 +105,9 @@ describe('provider-version-aware and in-place fixes', () => {
     expect(r.fix.breakingChanges.length).toBeGreaterThan(0);
   });
 
-  it('SG rule resource with nothing narrower: no fix, the reason says the rule must be deleted (no new variable)', async () => {
-    // Behaviour change: this used to point the rule at a new variable without a default.
+  it('SG rule resource with nothing narrower: the rule resource is deleted, its comment with it, nothing else', async () => {
     const rule =
-      'resource "aws_vpc_security_group_ingress_rule" "ssh6" {\n  security_group_id = "sg-1"\n  cidr_ipv6         = "::/0"\n  from_port         = 22\n  to_port           = 22\n  ip_protocol       = "tcp"\n}\n';
+      'resource "aws_security_group" "app" {\n  name = "app"\n}\n\n# SSH from anywhere (temporary)\nresource "aws_vpc_security_group_ingress_rule" "ssh6" {\n  security_group_id = aws_security_group.app.id\n  cidr_ipv6         = "::/0"\n  from_port         = 22\n  to_port           = 22\n  ip_protocol       = "tcp"\n}\n\nresource "aws_vpc_security_group_ingress_rule" "https" {\n  security_group_id = aws_security_group.app.id\n  cidr_ipv4         = "0.0.0.0/0"\n  from_port         = 443\n  to_port           = 443\n  ip_protocol       = "tcp"\n}\n';
     const dir = scratchRepo({ 'versions.tf': versions('~> 5.0'), 'main.tf': rule });
     const failure = failureFor(
       'CKV_AWS_24',
@@ -117,8 +116,88 @@ describe('provider-version-aware and in-place fixes', () => {
     );
     const { index, target } = await indexAndLocate(dir, failure);
     const gen = generateWithRules(index, target, failure);
-    expect(gen.status).toBe('no_fix');
-    expect(JSON.stringify(gen)).toMatch(/must be deleted/);
+    if (gen.status !== 'patch') throw new Error(JSON.stringify(gen));
+    expect(gen.patch.edits).toEqual([
+      { kind: 'remove_block', file: 'main.tf', address: 'aws_vpc_security_group_ingress_rule.ssh6' },
+    ]);
+    expect(gen.patch.removes).toEqual(['aws_vpc_security_group_ingress_rule.ssh6']);
+    const v = await verifyFix(index, target, failure, gen as PatchResult);
+    if (!v.ok) throw new Error(v.errors.join('\n'));
+    const after = v.fix.files.find((f) => f.path === 'main.tf')!.content;
+    expect(after).toBe(
+      'resource "aws_security_group" "app" {\n  name = "app"\n}\n\nresource "aws_vpc_security_group_ingress_rule" "https" {\n  security_group_id = aws_security_group.app.id\n  cidr_ipv4         = "0.0.0.0/0"\n  from_port         = 443\n  to_port           = 443\n  ip_protocol       = "tcp"\n}\n',
+    );
+    expect(v.fix.impact?.removal).toMatch(/ssh6 is destroyed/);
+    expect(v.fix.breakingChanges.join(' ')).toMatch(
+      /Terraform destroys aws_vpc_security_group_ingress_rule\.ssh6/,
+    );
+    expect(v.fix.validation.ran).toContain('check:sg-ssh-restricted');
+  });
+
+  it('SG rule resource with nothing narrower but count, or referred to: no fix, the reason says why it is not deleted', async () => {
+    const counted =
+      'resource "aws_security_group_rule" "ssh" {\n  count             = 2\n  type              = "ingress"\n  security_group_id = "sg-1"\n  cidr_blocks       = ["0.0.0.0/0"]\n  from_port         = 22\n  to_port           = 22\n  protocol          = "tcp"\n}\n';
+    const referred =
+      'resource "aws_security_group_rule" "ssh" {\n  type              = "ingress"\n  security_group_id = "sg-1"\n  cidr_blocks       = ["0.0.0.0/0"]\n  from_port         = 22\n  to_port           = 22\n  protocol          = "tcp"\n}\n\noutput "ssh_rule" {\n  value = aws_security_group_rule.ssh.id\n}\n';
+    for (const [body, address, why] of [
+      [counted, 'aws_security_group_rule.ssh[0]', /it has count/],
+      [referred, 'aws_security_group_rule.ssh', /output\.ssh_rule refer to it|ssh_rule refer to it/],
+    ] as const) {
+      const dir = scratchRepo({ 'versions.tf': versions('~> 5.0'), 'main.tf': body });
+      const failure = failureFor('CKV_AWS_24', {}, { terraformAddress: address });
+      const { index, target } = await indexAndLocate(dir, failure);
+      const gen = generateWithRules(index, target, failure);
+      expect(gen.status).toBe('no_fix');
+      expect(JSON.stringify(gen)).toMatch(/must be deleted/);
+      expect(JSON.stringify(gen)).toMatch(why);
+    }
+  });
+
+  it('a patch deleting a block is refused unless a rule deletes its own, unreferenced target and declares it', async () => {
+    const body =
+      'resource "aws_security_group_rule" "ssh" {\n  type              = "ingress"\n  security_group_id = "sg-1"\n  cidr_blocks       = ["0.0.0.0/0"]\n  from_port         = 22\n  to_port           = 22\n  protocol          = "tcp"\n}\n\nresource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n';
+    const dir = scratchRepo({ 'versions.tf': versions('~> 5.0'), 'main.tf': body });
+    const failure = failureFor('CKV_AWS_24', {}, { terraformAddress: 'aws_security_group_rule.ssh' });
+    const { index, target } = await indexAndLocate(dir, failure);
+    const base = {
+      explanation: 'x',
+      changedAttributes: [],
+      confidence: 'high' as const,
+      breakingChanges: [],
+      additionalRequirements: [],
+    };
+    const attempt = async (patch: PatchResult['patch'], engine: 'rule' | 'llm') =>
+      verifyFix(index, target, failure, {
+        status: 'patch',
+        engine,
+        ...(engine === 'rule' ? { ruleId: 'sg-ssh-restricted' } : {}),
+        patch,
+      } as PatchResult);
+    const other = await attempt(
+      {
+        ...base,
+        edits: [{ kind: 'remove_block', file: 'main.tf', address: 'aws_s3_bucket.logs' }],
+        removes: ['aws_s3_bucket.logs'],
+      },
+      'rule',
+    );
+    expect(other.ok).toBe(false);
+    expect(JSON.stringify(other)).toMatch(/only the target resource itself may be deleted/);
+    const undeclared = await attempt(
+      { ...base, edits: [{ kind: 'remove_block', file: 'main.tf', address: 'aws_security_group_rule.ssh' }] },
+      'rule',
+    );
+    expect(JSON.stringify(undeclared)).toMatch(/does not declare in .{0,2}removes/);
+    const byModel = await attempt(
+      {
+        ...base,
+        edits: [{ kind: 'remove_block', file: 'main.tf', address: 'aws_security_group_rule.ssh' }],
+        removes: ['aws_security_group_rule.ssh'],
+      },
+      'llm',
+    );
+    expect(byModel.ok).toBe(false);
+    expect(JSON.stringify(byModel)).toMatch(/allowlist\/removed-block/);
   });
 
   it('an admin variable whose value is the internet is not narrower: the inline ingress is removed', async () => {

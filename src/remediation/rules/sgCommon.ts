@@ -6,11 +6,17 @@
  * The fix narrows a world-open ingress to what the module already declares for administrators (see
  * ./sgSources.ts: an admin CIDR variable or local, an admin prefix list, or the bastion's security
  * group); a bastion keeps its SSH/RDP from those networks. Only when nothing narrower exists is the
- * world-open ingress removed (an inline block) — a separate rule resource would have to be deleted,
- * which a TerraFix patch cannot do, so that case is answered with no fix and the reason.
+ * world-open ingress removed: an inline block is cut out, and a separate rule resource is deleted
+ * (remove_block) unless it has count/for_each or other blocks refer to it — then no fix, with the reason.
  */
 import type { PatchEdit } from '../../contracts';
-import { attributeValue, type HclBlock, type HclNestedBlock, type HclValue } from '../../terraform';
+import {
+  attributeValue,
+  blocksReferring,
+  type HclBlock,
+  type HclNestedBlock,
+  type HclValue,
+} from '../../terraform';
 import type { Rule, RuleContext } from '../types';
 import { need, patch } from './helpers';
 import {
@@ -223,11 +229,14 @@ function narrowEdits(b: HclBlock, o: Opening, s: NarrowerSource): PatchEdit[] {
 /** How one opening is closed: its edits and which source (if any) it now allows. */
 interface Closing {
   edits: PatchEdit[];
-  how: 'dropped' | 'narrowed' | 'removed';
+  how: 'dropped' | 'narrowed' | 'removed' | 'deleted';
   source?: NarrowerSource;
 }
 
-/** Closes one opening: drops world networks next to other sources, narrows, or removes the block. */
+/**
+ * Closes one opening: drops world networks next to other sources, narrows to a source the module
+ * declares, or, with nothing narrower, removes the inline block or deletes the rule resource.
+ */
 function close(ctx: RuleContext, o: Opening, port: number, label: string): Closing {
   const b = need(ctx);
   if (o.keep4.length || o.keep6.length || o.others) {
@@ -250,11 +259,23 @@ function close(ctx: RuleContext, o: Opening, port: number, label: string): Closi
       edits: [{ kind: 'remove_nested_block', file: b.file, address: b.localAddress, path: o.path }],
       how: 'removed',
     };
-  throw new Error(
-    `${b.localAddress} is open to the internet on ${label} (port ${port}) and the module declares nothing narrower ` +
-      '(no admin_cidr*/allowed_cidr*/office_cidr*/vpn_cidr*/bastion_cidr*/trusted_cidr* variable or local, admin prefix list or bastion security group): ' +
-      'the rule resource must be deleted, which a TerraFix patch cannot do; delete it, or declare the admin networks (e.g. variable "admin_cidr_blocks") and run again',
-  );
+  const blocker = deletionBlocker(ctx, b);
+  if (blocker)
+    throw new Error(
+      `${b.localAddress} is open to the internet on ${label} (port ${port}) and the module declares nothing narrower ` +
+        '(no admin_cidr*/allowed_cidr*/office_cidr*/vpn_cidr*/bastion_cidr*/trusted_cidr* variable or local, admin prefix list or bastion security group), ' +
+        `so the rule resource must be deleted, but ${blocker}; delete it by hand, or declare the admin networks (e.g. variable "admin_cidr_blocks") and run again`,
+    );
+  return { edits: [{ kind: 'remove_block', file: b.file, address: b.localAddress }], how: 'deleted' };
+}
+
+/** Why a world-open rule resource cannot simply be deleted, or undefined when it can. */
+function deletionBlocker(ctx: RuleContext, b: HclBlock): string | undefined {
+  if ('count' in b.attributes || 'for_each' in b.attributes)
+    return `it has ${'count' in b.attributes ? 'count' : 'for_each'}, and deleting the block would delete its other instances too`;
+  const users = blocksReferring(ctx.index, b);
+  if (users.length) return `${users.map((x) => x.localAddress).join(', ')} refer to it`;
+  return undefined;
 }
 
 /** What a source is, for the explanation: `variable "admin_cidr_blocks" (["10.20.0.0/16"])`. */
@@ -302,6 +323,14 @@ function wording(ctx: RuleContext, closings: Closing[], port: number, label: str
       `Nobody reaches port ${port} from the internet after this change${bastion ? `, not even on the bastion ${bastion}` : ''}. Make sure administrators connect through a VPN, a bastion or SSM Session Manager, or declare their networks (e.g. variable "admin_cidr_blocks") and run again, before merging.`,
     );
   }
+  if (closings.some((c) => c.how === 'deleted')) {
+    says.push(
+      `Nothing narrower is declared in this module (no admin CIDR variable or local, admin prefix list or bastion security group), so the world-open rule ${ctx.block?.localAddress ?? ''} is deleted.`,
+    );
+    breaking.push(
+      `Terraform destroys ${ctx.block?.localAddress ?? 'the rule'}: nobody reaches port ${port} from the internet through it after this change${bastion ? `, not even on the bastion ${bastion}` : ''}. Make sure administrators connect through a VPN, a bastion or SSM Session Manager, or declare their networks (e.g. variable "admin_cidr_blocks") and run again, before merging.`,
+    );
+  }
   if (closings.some((c) => c.how === 'dropped')) {
     says.push('The world-open networks were dropped; the other sources stay.');
     breaking.push(`Anyone reaching port ${port} from the internet loses access; the other sources keep it.`);
@@ -334,14 +363,25 @@ export function sgRule(
       const edits = closings.flatMap((c) => c.edits).reverse();
       const { says, breaking, needs } = wording(ctx, closings, port, label);
       const changed = [...new Set(edits.map((e) => ('path' in e && e.path.length ? e.path[0] : 'ingress')))];
-      return patch({
-        edits,
-        explanation: `Closes ${label} (port ${port}) to the internet: ${o.map((x) => x.describe).join('; ')}. ${says.join(' ')}`,
-        changedAttributes: changed.map((p) => p.replace(/\[\d+\]$/, '')),
-        confidence: 'medium',
-        breakingChanges: breaking,
-        additionalRequirements: needs,
-      });
+      const deleted = closings.some((c) => c.how === 'deleted') ? need(ctx).localAddress : undefined;
+      return {
+        ...patch({
+          edits,
+          explanation: `Closes ${label} (port ${port}) to the internet: ${o.map((x) => x.describe).join('; ')}. ${says.join(' ')}`,
+          changedAttributes: deleted ? [] : changed.map((p) => p.replace(/\[\d+\]$/, '')),
+          confidence: 'medium',
+          breakingChanges: breaking,
+          additionalRequirements: needs,
+          ...(deleted
+            ? {
+                impact: {
+                  removal: `${deleted} is destroyed: the ${label} ingress it allows from the internet stops at once.`,
+                },
+              }
+            : {}),
+        }),
+        ...(deleted ? { removes: [deleted] } : {}),
+      };
     },
   };
 }
