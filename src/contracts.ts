@@ -91,6 +91,11 @@ export interface Patch {
   additionalRequirements: string[];
   /** Addresses the patch is allowed to remove or rename (normally none). */
   removes?: string[];
+  /**
+   * Why the fix needs a careful review although it verifies: a rule's prerequisite was only partly met
+   * and the fix supplies the rest (e.g. adds the HTTPS listener a redirect needs). The PR is a draft.
+   */
+  reviewReasons?: string[];
 }
 
 export interface TokenUsage {

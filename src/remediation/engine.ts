@@ -408,6 +408,7 @@ export async function verifyFix(
     ],
     ...(injections.length ? { promptInjection: injections } : {}),
     ...(impactOf(p) ? { impact: impactOf(p) } : {}),
+    ...(p.reviewReasons?.length ? { reviewReasons: p.reviewReasons } : {}),
     validation: { ran, skipped },
     tokens: generated.tokens,
   };

@@ -3,7 +3,7 @@
  * built from several members' patches at the group's base (members that no longer apply are excluded).
  * Pure remediation logic over an index: the grouping activities call it.
  */
-import type { Confidence, Failure, GroupMember, Patch, TokenUsage, VerifiedFix } from '../contracts';
+import type { Confidence, Failure, GroupMember, Impact, Patch, TokenUsage, VerifiedFix } from '../contracts';
 import { failureLabel } from '../failure';
 import type { RepoIndex } from '../terraform';
 import { addTokens, verifyFix, type VerifyOptions } from './engine';
@@ -41,7 +41,21 @@ function combinePatches(members: GroupMember[]): Patch {
     breakingChanges: [...new Set(ps.flatMap((p) => p.breakingChanges))],
     additionalRequirements: [...new Set(ps.flatMap((p) => p.additionalRequirements))],
     removes: [...new Set(ps.flatMap((p) => p.removes ?? []))],
+    ...(ps.some((p) => p.reviewReasons?.length)
+      ? { reviewReasons: [...new Set(ps.flatMap((p) => p.reviewReasons ?? []))] }
+      : {}),
+    ...(combinedImpact(ps) ? { impact: combinedImpact(ps) } : {}),
   };
+}
+
+/** The members' impacts, each kind's texts joined (a group PR shows every member's cost, downtime...). */
+function combinedImpact(ps: Patch[]): Impact | undefined {
+  const out: Impact = {};
+  for (const k of ['cost', 'downtime', 'replacement', 'removal'] as const) {
+    const texts = [...new Set(ps.flatMap((p) => (p.impact?.[k] ? [p.impact[k]] : [])))];
+    if (texts.length) out[k] = texts.join(' ');
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function lowestConfidence(cs: Confidence[]): Confidence {

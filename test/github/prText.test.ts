@@ -568,4 +568,19 @@ describe('impact', () => {
       'merging replaces the resource: the cluster is re-created',
     ]);
   });
+
+  test('a deletion is an impact of its own and makes the PR a draft; so does a partly met prerequisite', () => {
+    const fix: VerifiedFix = {
+      ...fixFor('db'),
+      impact: { removal: 'aws_security_group_rule.ssh is destroyed' },
+      reviewReasons: ['the prerequisite is only partly met: there was no HTTPS listener'],
+    };
+    expect(prBody({ failure: failureFor('db'), fix })).toContain(
+      '> **Impact of merging**\n> - **Deletion:** aws\\_security\\_group\\_rule.ssh is destroyed\n',
+    );
+    expect(draftReasons(fix)).toEqual([
+      'merging deletes a resource: aws_security_group_rule.ssh is destroyed',
+      'the prerequisite is only partly met: there was no HTTPS listener',
+    ]);
+  });
 });

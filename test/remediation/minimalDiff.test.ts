@@ -10,6 +10,7 @@ import { diffLines } from 'diff';
 import { generateWithRules, verifyFix, RULES, type PatchResult } from '../../src/remediation/engine';
 import { findBlock, findTerraform, type HclBlock, type HclNestedBlock } from '../../src/terraform';
 import { FIXTURES, failureFor, indexAndLocate, scratchRepo } from './helpers';
+import { draftReasons } from '../../src/pullRequests/content';
 
 const RULE_FIXTURES = path.join(FIXTURES, 'rules');
 
@@ -237,6 +238,79 @@ it('the HTTPS redirect reads the repository first: no HTTPS listener on the load
   const gen = generateWithRules(index, target, failure);
   expect(gen).toMatchObject({ status: 'no_fix' });
   expect((gen as { reason: string }).reason).toContain(
-    'no HTTPS listener with a certificate on aws_lb.web.arn: add one (protocol HTTPS, port 443) before redirecting HTTP to it; the repository declares the certificate aws_acm_certificate.web',
+    'no HTTPS listener with a certificate on aws_lb.web.arn: add one (protocol HTTPS, port 443) before redirecting HTTP to it; TerraFix cannot add it because its load_balancer_arn is not a load balancer of the same module',
   );
+});
+
+it('no HTTPS listener but a certificate in the module: the fix adds the HTTPS listener and opens a draft saying so', async () => {
+  const tf = [
+    'resource "aws_lb" "web" {',
+    '  name               = "web"',
+    '  load_balancer_type = "application"',
+    '  subnets            = ["subnet-1", "subnet-2"]',
+    '}',
+    '',
+    'resource "aws_lb_target_group" "web" {',
+    '  name     = "web"',
+    '  port     = 80',
+    '  protocol = "HTTP"',
+    '  vpc_id   = "vpc-1"',
+    '}',
+    '',
+    'resource "aws_acm_certificate" "web" {',
+    '  domain_name       = "www.acme.example"',
+    '  validation_method = "DNS"',
+    '}',
+    '',
+    'resource "aws_acm_certificate_validation" "web" {',
+    '  certificate_arn = aws_acm_certificate.web.arn',
+    '}',
+    '',
+    'resource "aws_lb_listener" "http" {',
+    '  load_balancer_arn = aws_lb.web.arn',
+    '  port              = 80',
+    '  protocol          = "HTTP"',
+    '',
+    '  default_action {',
+    '    type             = "forward"',
+    '    target_group_arn = aws_lb_target_group.web.arn',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const dir = scratchRepo({ 'main.tf': tf });
+  const failure = failureFor(
+    'aws-alb-http-redirect',
+    { testName: 'ALB redirects HTTP to HTTPS' },
+    { terraformAddress: 'aws_lb_listener.http', file: 'main.tf' },
+  );
+  const { index, target } = await indexAndLocate(dir, failure);
+  const gen = generateWithRules(index, target, failure);
+  if (gen.status !== 'patch') throw new Error(JSON.stringify(gen));
+  const v = await verifyFix(index, target, failure, gen);
+  if (!v.ok) throw new Error(v.errors.join('\n'));
+  const after = v.fix.files[0]!.content;
+  // Everything before the listener keeps its bytes; the HTTPS listener serves what HTTP served.
+  expect(after.startsWith(tf.slice(0, tf.indexOf('resource "aws_lb_listener"')))).toBe(true);
+  expect(after).toContain(
+    [
+      'resource "aws_lb_listener" "http_https" {',
+      '  load_balancer_arn = aws_lb.web.arn',
+      '  port              = 443',
+      '  protocol          = "HTTPS"',
+      '  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"',
+      '  certificate_arn   = aws_acm_certificate_validation.web.certificate_arn',
+      '',
+      '  default_action {',
+      '    type             = "forward"',
+      '    target_group_arn = aws_lb_target_group.web.arn',
+      '  }',
+      '}',
+    ].join('\n'),
+  );
+  expect(after).toMatch(/redirect \{\s+port\s+= aws_lb_listener\.http_https\.port\s+protocol\s+= "HTTPS"/);
+  expect(v.fix.reviewReasons).toEqual([
+    'the prerequisite is only partly met: there was no HTTPS listener on aws_lb.web.arn; this PR adds aws_lb_listener.http_https with the certificate aws_acm_certificate_validation.web.certificate_arn',
+  ]);
+  expect(draftReasons(v.fix)).toContain(v.fix.reviewReasons![0]);
 });

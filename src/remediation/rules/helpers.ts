@@ -217,9 +217,12 @@ export function patch(p: {
   breakingChanges?: string[];
   additionalRequirements?: string[];
   impact?: Impact;
+  /** A prerequisite was only partly met (the fix supplies the rest): the PR opens as a draft. */
+  reviewReasons?: string[];
 }): Patch {
   return {
     ...(p.impact ? { impact: p.impact } : {}),
+    ...(p.reviewReasons?.length ? { reviewReasons: p.reviewReasons } : {}),
     edits: p.edits,
     explanation: p.explanation,
     changedAttributes: p.changedAttributes,

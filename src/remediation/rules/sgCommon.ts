@@ -293,6 +293,7 @@ function wording(ctx: RuleContext, closings: Closing[], port: number, label: str
   const says: string[] = [];
   const breaking: string[] = [];
   const needs: string[] = [];
+  const review: string[] = [];
   for (const s of sources) {
     says.push(
       s.kind === 'security_group'
@@ -304,10 +305,14 @@ function wording(ctx: RuleContext, closings: Closing[], port: number, label: str
         ? `Port ${port} is then reachable only from instances in ${s.label}: administrators connect through the bastion.`
         : `Only the networks of ${s.label} reach port ${port} after this change: anyone connecting from elsewhere loses access. Check that it holds every network administrators use before merging.`,
     );
-    if (s.kind === 'cidr' && !s.value)
+    if (s.kind === 'cidr' && !s.value) {
       needs.push(
         `Make sure ${s.ref} is set (e.g. in terraform.tfvars) to the networks administrators use for ${label}.`,
       );
+      review.push(
+        `the prerequisite is only partly met: ${s.label} is declared but has no value in the repository, so which networks keep ${label} depends on how it is set at plan time`,
+      );
+    }
     if (s.kind === 'prefix_list' && ctx.block?.labels[0] === 'aws_vpc_security_group_ingress_rule')
       says.push(
         `Checkov's CKV_AWS_24/CKV_AWS_25 read only cidr_ipv4/cidr_ipv6 on this resource and still report it.`,
@@ -335,7 +340,7 @@ function wording(ctx: RuleContext, closings: Closing[], port: number, label: str
     says.push('The world-open networks were dropped; the other sources stay.');
     breaking.push(`Anyone reaching port ${port} from the internet loses access; the other sources keep it.`);
   }
-  return { says, breaking, needs };
+  return { says, breaking, needs, review };
 }
 
 /** Builds the SSH or RDP rule. */
@@ -361,7 +366,7 @@ export function sgRule(
       const closings = o.map((x) => close(ctx, x, port, label));
       // Inline blocks are edited from the last to the first so removals keep the indexes valid.
       const edits = closings.flatMap((c) => c.edits).reverse();
-      const { says, breaking, needs } = wording(ctx, closings, port, label);
+      const { says, breaking, needs, review } = wording(ctx, closings, port, label);
       const changed = [...new Set(edits.map((e) => ('path' in e && e.path.length ? e.path[0] : 'ingress')))];
       const deleted = closings.some((c) => c.how === 'deleted') ? need(ctx).localAddress : undefined;
       return {
@@ -372,6 +377,7 @@ export function sgRule(
           confidence: 'medium',
           breakingChanges: breaking,
           additionalRequirements: needs,
+          reviewReasons: review,
           ...(deleted
             ? {
                 impact: {
