@@ -46,6 +46,8 @@ export interface BenchOptions {
   githubWriteSpacingMs?: number;
   /** Run the worker inside the benchmark process instead of child processes. */
   inProcess: boolean;
+  /** Write CPU profiles of the worker process(es) to <outDir>/profiles. */
+  profile: boolean;
   outDir: string;
   verbose: boolean;
 }
@@ -70,6 +72,8 @@ export const USAGE = `usage: npm run bench -- --scenario <${SCENARIOS.join('|')}
                                 production pacing, 1 s; 0 measures the pipeline without it)
   --timeout S                   give up on a run after S seconds (default 1800)
   --in-process                  run the worker inside this process (CPU/RSS then include the harness)
+  --profile                     CPU profiles of the worker(s) (node --cpu-prof; in-process: node:inspector)
+                                written to <out>/profiles/
   --out DIR                     results directory (default bench/results)
   --verbose                     worker logs at info level on stderr
 `;
@@ -125,6 +129,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'github-write-spacing': { type: 'string' },
       timeout: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       out: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -163,6 +168,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         ? undefined
         : num(values['github-write-spacing'], 0, 'github-write-spacing'),
     inProcess: values['in-process'] ?? false,
+    profile: values.profile ?? false,
     outDir: values.out ?? 'bench/results',
     verbose: values.verbose ?? false,
   };

@@ -11,6 +11,30 @@ import type { BenchResult, RunResult } from './types';
 /** Pipeline stages in workflow order (others found in results are appended). */
 export const STAGE_ORDER = ['claim', 'prepare', 'analyze', 'generate', 'validate', 'open_pr', 'record'];
 
+/** Activity types in workflow order (others found in histories are appended, sorted). */
+export const ACTIVITY_ORDER = [
+  'claim',
+  'prepare',
+  'analyze',
+  'generate',
+  'generateLlm',
+  'validate',
+  'openPullRequest',
+  'joinGroup',
+  'record',
+];
+
+function activitiesOf(runs: RunResult[]): string[] {
+  const seen = new Set(runs.flatMap((r) => Object.keys(r.activities ?? {})));
+  return [
+    ...ACTIVITY_ORDER.filter((s) => seen.has(s)),
+    ...[...seen].filter((s) => !ACTIVITY_ORDER.includes(s)).sort(),
+  ];
+}
+
+const pctOf = (v: number) => `${(v * 100).toFixed(0)} %`;
+const per = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(1));
+
 function stagesOf(runs: RunResult[]): string[] {
   const seen = new Set(runs.flatMap((r) => Object.keys(r.stages)));
   return [...STAGE_ORDER.filter((s) => seen.has(s)), ...[...seen].filter((s) => !STAGE_ORDER.includes(s))];
@@ -76,6 +100,78 @@ function stageTable(run: RunResult, stages: string[]): string {
       ];
     });
   return htmlTable(['stage', 'n', 'p50', 'p95', 'p99', 'max', 'mean'], rows);
+}
+
+function activityTable(run: RunResult, types: string[]): string {
+  const a = run.activities ?? {};
+  const rows = types
+    .filter((t) => a[t])
+    .map((t) => {
+      const x = a[t];
+      return [
+        t,
+        x.count,
+        cell(x.execution, 'p50'),
+        cell(x.execution, 'p95'),
+        cell(x.execution, 'p99'),
+        cell(x.queueWait, 'p50'),
+        cell(x.queueWait, 'p95'),
+        cell(x.queueWait, 'p99'),
+        x.retried,
+        x.failed,
+      ];
+    });
+  return htmlTable(
+    [
+      'activity',
+      'n',
+      'exec p50',
+      'exec p95',
+      'exec p99',
+      'wait p50',
+      'wait p95',
+      'wait p99',
+      'retried',
+      'failed',
+    ],
+    rows,
+  );
+}
+
+function githubTable(runs: RunResult[]): string {
+  return htmlTable(
+    [
+      'run',
+      'PRs',
+      'requests',
+      'reads / PR',
+      'git / PR',
+      'writes / PR',
+      'other / PR',
+      'total / PR',
+      'git fetches',
+      'errors',
+      'top endpoints (per PR)',
+    ],
+    runs
+      .filter((r) => r.github)
+      .map((r) => {
+        const g = r.github!;
+        return [
+          r.label,
+          g.prs,
+          g.total,
+          per(g.perPr?.reads),
+          per(g.perPr?.git),
+          per(g.perPr?.writes),
+          per(g.perPr?.other),
+          per(g.perPr?.total),
+          g.gitFetches,
+          g.errors,
+          g.top.map((e) => `${e.endpoint} ${e.perPr === undefined ? e.count : per(e.perPr)}`).join('; '),
+        ];
+      }),
+  );
 }
 
 /** The HTML report for a result. */
@@ -182,6 +278,41 @@ ${htmlTable(
     ]),
   ),
 )}
+<h2>Bottleneck (CPU share of one core while the remediations ran)</h2>
+${htmlTable(
+  ['run', 'verdict', ...[...new Set(runs.flatMap((r) => r.bottleneck?.processes.map((p) => p.label) ?? []))]],
+  runs.map((r) => {
+    const labels = [...new Set(runs.flatMap((x) => x.bottleneck?.processes.map((p) => p.label) ?? []))];
+    return [
+      r.label,
+      r.bottleneck?.verdict ?? '–',
+      ...labels.map((l) => {
+        const p = r.bottleneck?.processes.find((q) => q.label === l);
+        return p ? `${p.coreSharePct.toFixed(0)} %` : '–';
+      }),
+    ];
+  }),
+)}
+<h2>Activity execution and queue wait (workflow histories)</h2>
+<p>Execution = ActivityTaskCompleted/Failed − ActivityTaskStarted (the last attempt); queue wait =
+Started − Scheduled (includes earlier attempts and retry back-off when retried).</p>
+${runs.map((r) => `<h3>${esc(r.label)}</h3>${activityTable(r, activitiesOf(runs))}`).join('')}
+<h2>GitHub requests per PR (emulator log)</h2>
+${githubTable(runs)}
+<h2>Index cache</h2>
+${htmlTable(
+  ['run', 'hits', 'misses', 'hit rate'],
+  runs.map((r) =>
+    r.indexCache
+      ? [r.label, r.indexCache.hits, r.indexCache.misses, pctOf(r.indexCache.hitRate)]
+      : [r.label, '–', '–', '–'],
+  ),
+)}
+${
+  runs.some((r) => r.profiles?.length)
+    ? `<h2>CPU profiles</h2><ul>${runs.flatMap((r) => (r.profiles ?? []).map((f) => `<li>${esc(r.label)}: <code>${esc(f)}</code></li>`)).join('')}</ul>`
+    : ''
+}
 <h2>Activity execution time (worker metrics, excludes queue wait)</h2>
 ${htmlTable(
   ['run', ...stages],
@@ -221,7 +352,50 @@ export function renderText(result: BenchResult): string {
           : ''),
     );
     if (r.extra && Object.keys(r.extra).length) lines.push(`  ${JSON.stringify(r.extra)}`);
-    lines.push('  stage            n      p50      p95      p99');
+    if (r.bottleneck) lines.push(`  ${r.bottleneck.verdict}`);
+    const acts = activitiesOf([r]);
+    if (acts.length) {
+      lines.push(
+        `  ${'activity (history)'.padEnd(18)} ${'n'.padStart(5)}${['exec p50', 'exec p95', 'exec p99', 'wait p50', 'wait p95', 'wait p99'].map((h) => h.padStart(9)).join('')} ${'retried'.padStart(8)} ${'failed'.padStart(6)}`,
+      );
+      for (const t of acts) {
+        const x = r.activities![t];
+        lines.push(
+          `  ${t.padEnd(18)} ${String(x.count).padStart(5)}${[
+            cell(x.execution, 'p50'),
+            cell(x.execution, 'p95'),
+            cell(x.execution, 'p99'),
+            cell(x.queueWait, 'p50'),
+            cell(x.queueWait, 'p95'),
+            cell(x.queueWait, 'p99'),
+          ]
+            .map((c) => c.padStart(9))
+            .join('')} ${String(x.retried).padStart(8)} ${String(x.failed).padStart(6)}`,
+        );
+      }
+    }
+    if (r.github) {
+      const g = r.github;
+      lines.push(
+        g.perPr
+          ? `  GitHub per PR (${g.prs} PRs, ${g.total} requests): reads ${per(g.perPr.reads)}, content-creating writes ${per(g.perPr.writes)}, total ${per(g.perPr.total)} (git fetch/clone ${per(g.perPr.git)}, other ${per(g.perPr.other)}); ${g.gitFetches} git fetches, ${g.errors} error answers${
+              g.errors
+                ? ` (${Object.entries(g.errorStatuses)
+                    .map(([k, v]) => `${k} × ${v}`)
+                    .join(', ')})`
+                : ''
+            }`
+          : `  GitHub: ${g.total} requests (reads ${g.reads}, writes ${g.writes}, git ${g.git}, other ${g.other}), no PR opened`,
+        `  GitHub top endpoints${g.perPr ? ' (per PR)' : ''}: ${g.top.map((e) => `${e.endpoint} ${e.perPr === undefined ? e.count : per(e.perPr)}`).join('; ')}`,
+      );
+    }
+    lines.push(
+      r.indexCache
+        ? `  index cache: ${r.indexCache.hits} hits, ${r.indexCache.misses} misses → ${pctOf(r.indexCache.hitRate)} hit rate`
+        : '  index cache: no lookups counted (worker without terrafix_index_cache_requests_total?)',
+    );
+    for (const f of r.profiles ?? []) lines.push(`  CPU profile: ${f}`);
+    lines.push('  stage (workflow) n      p50      p95      p99');
     for (const s of stagesOf([r])) {
       const st = r.stages[s];
       if (!st) continue;

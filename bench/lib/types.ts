@@ -1,4 +1,7 @@
 /** Shapes of a benchmark result (the JSON written to bench/results/). */
+import type { ActivityTypeStats } from './activityHistory';
+import type { Bottleneck } from './bottleneck';
+import type { GitHubRequestStats } from './githubRequests';
 import type { ProcSample, ProcUsage } from './procSampler';
 import type { Summary } from './stats';
 
@@ -50,6 +53,19 @@ export interface RunResult {
   infra: ProcUsage[];
   /** Mean activity execution time per stage from the workers' metrics (excludes queue wait), ms */
   stageExecMeanMs: Record<string, number>;
+  /**
+   * Per activity type, from the remediation workflows' histories: execution (started → closed) and
+   * queue wait (scheduled → started) distributions, ms.
+   */
+  activities?: Record<string, ActivityTypeStats>;
+  /** The GitHub emulator's request log during the run, classified, per opened PR. */
+  github?: GitHubRequestStats;
+  /** terrafix_index_cache_requests_total from the workers' metrics. */
+  indexCache?: { hits: number; misses: number; hitRate: number };
+  /** The process with the highest CPU share (workers, Temporal, Redis, harness + emulators). */
+  bottleneck?: Bottleneck;
+  /** CPU profiles written with --profile (.cpuprofile files). */
+  profiles?: string[];
   /** Sum of worker CPU seconds per completed remediation */
   cpuSecondsPerFailure: number;
   peakRssMb: number;

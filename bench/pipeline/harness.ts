@@ -13,12 +13,16 @@ import { createLogger } from '../../src/logger';
 import { startSandbox, type GeneratedOrg, type Sandbox } from '../../src/sandbox/sandbox';
 import type { PollResult, RemediationResult } from '../../src/workflows/definitions';
 import { generateRepo } from '../gen-repo';
+import { activityTimings, summarizeActivities, type ActivityTiming } from '../lib/activityHistory';
 import type { BenchOptions } from '../lib/args';
-import { ProcSampler } from '../lib/procSampler';
+import { findBottleneck } from '../lib/bottleneck';
+import { summarizeGitHubRequests } from '../lib/githubRequests';
+import { ProcSampler, type SamplerReport } from '../lib/procSampler';
 import { countBy, summarize } from '../lib/stats';
 import type { FailureObservation, LlmUsage, RunResult } from '../lib/types';
 import { startLatencyProxy, type LatencyProxy } from './latencyProxy';
 import { benchCodeHost } from './codeHost';
+import { listProfiles, startInProcessProfiler, type InProcessProfiler } from './profiler';
 import { fetchMetrics, metricSum, spawnWorker, type BenchWorker } from './workers';
 
 const REMEDIATION_TYPE = 'remediateFailureWorkflow';
@@ -78,8 +82,16 @@ export class BenchRun {
   readonly arrivals = new Map<string, number>();
   readonly errors: string[] = [];
   private sampler?: ProcSampler;
+  /** CPU totals taken when the remediations finished (excludes result collection and extra work). */
+  private usage?: SamplerReport;
   private infraPids = new Set<number>();
   private startedAt = 0;
+  /** Slice of the GitHub emulator's request log that belongs to the run (after seeding). */
+  private githubFrom = 0;
+  private githubTo?: number;
+  private profileDir?: string;
+  private inProcessProfiler?: InProcessProfiler;
+  private ids?: { workflowId: string; runId: string }[];
   readonly extra: Record<string, number | string> = {};
 
   private constructor(
@@ -142,6 +154,14 @@ export class BenchRun {
       if (opts.githubWriteSpacingMs !== undefined) {
         workerEnv.BENCH_GITHUB_WRITE_SPACING_MS = String(opts.githubWriteSpacingMs);
       }
+      const profileDir = opts.profile
+        ? path.resolve(
+            opts.outDir,
+            'profiles',
+            `${opts.scenario}-${spec.label.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+          )
+        : undefined;
+      let inProcessProfiler: InProcessProfiler | undefined;
       const workers: BenchWorker[] = [];
       cleanup.unshift(async () => {
         await Promise.all(workers.map((w) => w.stop()));
@@ -156,6 +176,7 @@ export class BenchRun {
           workflowBundlePath: bundle,
           overrides: { codeHost: benchCodeHost(config, logger, opts.githubWriteSpacingMs) },
         });
+        if (profileDir) inProcessProfiler = await startInProcessProfiler(profileDir, 'in-process-worker');
         workers.push({
           label: 'in-process worker',
           pid: process.pid,
@@ -171,6 +192,7 @@ export class BenchRun {
               env: workerEnv,
               logFile: path.join(sandbox.dir, `worker-${i + 1}.log`),
               verbose: opts.verbose,
+              cpuProfileDir: profileDir,
             }),
           ),
         );
@@ -184,6 +206,9 @@ export class BenchRun {
         dataConverter: dataConverterFor(sandbox.config),
       });
       const run = new BenchRun(spec, opts, sandbox, client, connection, workers, proxy);
+      run.profileDir = profileDir;
+      run.inProcessProfiler = inProcessProfiler;
+      run.githubFrom = sandbox.github.requests.length;
       const infra = [
         ...(sandbox.temporal ? [{ pid: sandbox.temporal.pid, label: 'temporal dev server' }] : []),
         ...(sandbox.redis ? [{ pid: sandbox.redis.pid, label: 'redis' }] : []),
@@ -232,10 +257,10 @@ export class BenchRun {
       const running = await this.count('Running');
       const all = (await this.client.workflow.count(`WorkflowType = '${REMEDIATION_TYPE}'`)).count;
       const closed = all - running;
-      if (running === 0 && closed >= total) return;
+      if (running === 0 && closed >= total) return this.markComplete();
       if (Date.now() > deadline) {
         this.errors.push(`timed out with ${running} remediations running, ${closed}/${total} closed`);
-        return;
+        return this.markComplete();
       }
       if (closed !== last && process.stderr.isTTY)
         process.stderr.write(`\r  ${closed}/${total} done, ${running} running   `);
@@ -244,12 +269,53 @@ export class BenchRun {
     }
   }
 
-  /** Reads every remediation workflow's result and turns it into observations. */
-  async observations(): Promise<FailureObservation[]> {
+  /**
+   * The remediations are done: takes the CPU totals, the end of the GitHub request log and the
+   * in-process CPU profile now, so result collection (and e.g. scalability's indexRepository in the
+   * harness) is not counted. Idempotent.
+   */
+  async markComplete(): Promise<void> {
+    this.usage ??= this.sampler?.stop();
+    this.githubTo ??= this.sandbox.github.requests.length;
+    await this.inProcessProfiler?.stop();
+  }
+
+  /** Every remediation workflow of the run (listed once). */
+  private async remediationIds(): Promise<{ workflowId: string; runId: string }[]> {
+    if (this.ids) return this.ids;
     const ids: { workflowId: string; runId: string }[] = [];
     for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${REMEDIATION_TYPE}'` })) {
       ids.push({ workflowId: wf.workflowId, runId: wf.runId });
     }
+    this.ids = ids;
+    return ids;
+  }
+
+  /** Activity timings from every remediation's history (fetched `concurrency` at a time). */
+  async activityTimings(concurrency = 8): Promise<ActivityTiming[]> {
+    const ids = await this.remediationIds();
+    const out: ActivityTiming[] = [];
+    let next = 0;
+    let failed = 0;
+    const work = async () => {
+      while (next < ids.length) {
+        const { workflowId, runId } = ids[next++];
+        try {
+          const history = await this.client.workflow.getHandle(workflowId, runId).fetchHistory();
+          out.push(...activityTimings(history.events ?? []));
+        } catch {
+          failed += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, work));
+    if (failed) this.errors.push(`could not read the history of ${failed} remediation(s)`);
+    return out;
+  }
+
+  /** Reads every remediation workflow's result and turns it into observations. */
+  async observations(): Promise<FailureObservation[]> {
+    const ids = await this.remediationIds();
     const out: FailureObservation[] = [];
     const firstPoll = this.pollStarts[0]?.at ?? this.startedAt;
     let next = 0;
@@ -296,16 +362,23 @@ export class BenchRun {
 
   /** Collects the run's results, stops workers and the sandbox, and returns the measurements. */
   async finish(params: Record<string, unknown>): Promise<RunResult> {
+    await this.markComplete();
     let obs: FailureObservation[] = [];
+    let timings: ActivityTiming[] = [];
     let metricsText = '';
     try {
       obs = await this.observations();
       metricsText = (await Promise.all(this.workers.map((w) => w.metrics().catch(() => '')))).join('\n');
+      const t0 = Date.now();
+      timings = await this.activityTimings();
+      this.extra.historyFetchMs = Date.now() - t0;
     } catch (err) {
       this.errors.push(`collecting results: ${(err as Error).message}`);
     }
-    const usage = this.sampler!.stop();
+    const usage = this.usage ?? this.sampler!.stop();
+    const githubLog = this.sandbox.github.requests.slice(this.githubFrom, this.githubTo);
     await this.close();
+    const profiles = listProfiles(this.profileDir);
     const completed = obs.filter((o) => o.outcome !== 'workflow_failed').length;
     const prs = obs.filter((o) => o.outcome === 'pr_opened');
     const durationMs = Math.max(1, ...obs.map((o) => o.completedAtMs));
@@ -334,6 +407,8 @@ export class BenchRun {
       'activity_type',
     );
     const stageExecMeanMs = Object.keys(own).length ? own : sdk;
+    const hits = metricSum(metricsText, 'terrafix_index_cache_requests_total', { result: 'hit' });
+    const misses = metricSum(metricsText, 'terrafix_index_cache_requests_total', { result: 'miss' });
     const reasons = countBy(
       obs.filter((o) => o.outcome !== 'pr_opened'),
       (o) => `${o.outcome}: ${(o.reason ?? '').slice(0, 200)}`,
@@ -354,6 +429,11 @@ export class BenchRun {
       workers: workerUsage,
       infra: usage.processes.filter((p) => this.infraPids.has(p.pid)),
       stageExecMeanMs,
+      activities: summarizeActivities(timings),
+      github: summarizeGitHubRequests(githubLog, prs.length),
+      indexCache: hits + misses ? { hits, misses, hitRate: hits / (hits + misses) } : undefined,
+      bottleneck: findBottleneck(usage.processes, os.cpus().length),
+      profiles: profiles.length ? profiles : undefined,
       cpuSecondsPerFailure: completed ? cpu / completed : 0,
       peakRssMb: Math.max(0, ...workerUsage.map((p) => p.peakRssMb)),
       llm,

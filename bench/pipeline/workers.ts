@@ -23,9 +23,13 @@ export async function spawnWorker(opts: {
   logFile: string;
   verbose?: boolean;
   readyTimeoutMs?: number;
+  /** Directory for a V8 CPU profile of the process (node --cpu-prof), written when it exits. */
+  cpuProfileDir?: string;
 }): Promise<BenchWorker> {
   const entry = path.join(__dirname, 'workerMain.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const prof = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+  if (opts.cpuProfileDir) fs.mkdirSync(opts.cpuProfileDir, { recursive: true });
+  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', entry], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

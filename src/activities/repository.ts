@@ -24,6 +24,7 @@ export interface StageCounters {
   llmTokens: { inc(labels: { kind: string }, value: number): void };
   fixes: { inc(labels: { engine: string; verification: string }): void };
   prs: { inc(labels: { action: string }): void };
+  indexCache?: { inc(labels: { result: string }): void };
 }
 
 /** What the repository and pull-request stages work with. */
@@ -43,12 +44,16 @@ export interface StageServices {
  */
 class IndexCache {
   private readonly entries = new Map<string, Promise<RepoIndex>>();
-  constructor(private readonly max = 16) {}
+  constructor(
+    private readonly metrics?: StageCounters,
+    private readonly max = 16,
+  ) {}
 
   get(dir: string, failure: Failure): Promise<RepoIndex> {
     const context = { accountId: failure.resource.accountId, region: failure.resource.region };
     const key = `${dir}\u0000${context.accountId ?? ''}\u0000${context.region ?? ''}`;
     let hit = this.entries.get(key);
+    this.metrics?.indexCache?.inc({ result: hit ? 'hit' : 'miss' });
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
@@ -80,7 +85,7 @@ export interface RepositoryContext extends StageServices {
 
 /** Adds the index cache (one per worker, shared by every stage) to the services. */
 export function withIndexCache(s: StageServices): RepositoryContext {
-  const indexes = new IndexCache();
+  const indexes = new IndexCache(s.metrics);
   return {
     ...s,
     indexFor: async (failure, prepared) => {

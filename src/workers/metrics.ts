@@ -21,6 +21,8 @@ export interface TerraFixMetrics extends ActivityMetrics {
   prs: Counter<'action'>;
   fixes: Counter<'engine' | 'verification'>;
   llmTokens: Counter<'kind'>;
+  /** Index cache lookups of the repository stages (result = hit | miss). */
+  indexCache: Counter<'result'>;
   externalErrors: Counter<'service' | 'kind'>;
   configErrors: Counter<'stage' | 'error'>;
   stageDuration: Histogram<'stage' | 'result'>;
@@ -69,6 +71,12 @@ export function createMetrics(): TerraFixMetrics {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const indexCache = new Counter({
+    name: 'terrafix_index_cache_requests_total',
+    help: 'Repository index cache lookups by the analyze/generate/validate stages, by result (hit, miss)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   const externalErrors = new Counter({
     name: 'terrafix_external_errors_total',
     help: 'Errors from Vanta, GitHub and Bedrock by kind',
@@ -91,6 +99,7 @@ export function createMetrics(): TerraFixMetrics {
     prs,
     fixes,
     llmTokens,
+    indexCache,
     externalErrors,
     stageDuration,
     observeError(stage, errorName) {
