@@ -150,6 +150,8 @@ export const configSchema = z.object({
       .positive('expected a positive number')
       .default(0.2),
   ),
+  /** Concurrent activities per worker on the `-github` queue (PR creation, checks, closes). */
+  GITHUB_ACTIVITY_SLOTS: z.preprocess(emptyToUndefined, posInt(4)),
   TERRAFORM_PATH: z.preprocess(emptyToUndefined, z.string().default('terraform')),
   TERRAFORM_PROVIDER_MIRROR: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(

@@ -4,8 +4,10 @@
  * to GitHub and turns its errors into TerraFix errors with secret-free messages: other 4xx →
  * PermanentApiError, 401 → GitHubAuthError, the rest → the retryable GitHubApiError.
  *
- * Commits are built with the Git Data API (blobs → tree → commit → ref); the default branch is
- * never written to.
+ * Commits are built with the Git Data API (tree with inline content → commit → ref); the default
+ * branch is never written to. Few requests per PR: file contents go inline in the tree (a blob only
+ * for a large or NUL-holding file), a base commit's tree is remembered (commits never change), and
+ * the repository's labels are listed once per process instead of looked up one by one on every PR.
  */
 import type { Failure, PreparedRepo, RepoRef } from '../contracts';
 import type { Config, RepoMapping } from '../config';
@@ -48,6 +50,21 @@ interface PullSummary {
   labels: ({ name?: string } | string)[];
 }
 
+/** Files up to this size go inline in the tree (`content`); larger ones are uploaded as a blob first. */
+export const INLINE_TREE_CONTENT_MAX_BYTES = 512 * 1024;
+
+/** Base commit → tree SHAs kept (a commit's tree never changes). */
+const BASE_TREE_CACHE_MAX = 256;
+
+/** Whether a file must go through a blob (large, or text GitHub's JSON `content` would not carry as is). */
+function needsBlob(content: string): boolean {
+  return content.includes('\u0000') || Buffer.byteLength(content, 'utf8') > INLINE_TREE_CONTENT_MAX_BYTES;
+}
+
+type TreeEntry =
+  | { path: string; mode: '100644'; type: 'blob'; content: string }
+  | { path: string; mode: '100644'; type: 'blob'; sha: string };
+
 function status(e: unknown): number | undefined {
   const s = (e as { status?: unknown }).status;
   return typeof s === 'number' ? s : undefined;
@@ -74,6 +91,10 @@ function newestFirst(a: PullInfo, b: PullInfo): number {
 export class GitHubCodeHost implements CodeHostPort {
   readonly kind = 'github' as const;
   private readonly cloneUrls = new Map<string, string>();
+  /** Tree SHA of base commits already read (`owner/name@sha`). */
+  private readonly baseTrees = new Map<string, string>();
+  /** Lower-cased names of the labels known to exist, per repository (listed once per process). */
+  private readonly knownLabels = new Map<string, Promise<Set<string>>>();
   private readonly log: Logger;
 
   constructor(private readonly o: GitHubCodeHostOptions) {
@@ -254,13 +275,16 @@ export class GitHubCodeHost implements CodeHostPort {
     };
   }
 
+  /** One request (create tree, contents inline) plus a blob per large file; the base tree is cached. */
   async writeTree(repo: RepoRef, baseSha: string, files: FileContent[]): Promise<string> {
     const { owner, name } = repo;
-    const base = await this.api('get base commit', () =>
-      this.gh.git.getCommit({ owner, repo: name, commit_sha: baseSha }),
-    );
-    const entries: { path: string; mode: '100644'; type: 'blob'; sha: string }[] = [];
+    const baseTree = await this.baseTree(repo, baseSha);
+    const entries: TreeEntry[] = [];
     for (const f of files) {
+      if (!needsBlob(f.content)) {
+        entries.push({ path: f.path, mode: '100644', type: 'blob', content: f.content });
+        continue;
+      }
       const blob = await this.api('create blob', () =>
         this.gh.git.createBlob({
           owner,
@@ -272,9 +296,23 @@ export class GitHubCodeHost implements CodeHostPort {
       entries.push({ path: f.path, mode: '100644', type: 'blob', sha: blob.data.sha });
     }
     const tree = await this.api('create tree', () =>
-      this.gh.git.createTree({ owner, repo: name, base_tree: base.data.tree.sha, tree: entries }),
+      this.gh.git.createTree({ owner, repo: name, base_tree: baseTree, tree: entries }),
     );
     return tree.data.sha;
+  }
+
+  /** Tree SHA of a commit, read once per process (a commit's tree never changes). */
+  private async baseTree(repo: RepoRef, sha: string): Promise<string> {
+    const key = `${repo.owner}/${repo.name}@${sha}`.toLowerCase();
+    const hit = this.baseTrees.get(key);
+    if (hit) return hit;
+    const c = await this.api('get base commit', () =>
+      this.gh.git.getCommit({ owner: repo.owner, repo: repo.name, commit_sha: sha }),
+    );
+    this.baseTrees.set(key, c.data.tree.sha);
+    if (this.baseTrees.size > BASE_TREE_CACHE_MAX)
+      this.baseTrees.delete(this.baseTrees.keys().next().value as string);
+    return c.data.tree.sha;
   }
 
   async createCommit(repo: RepoRef, tree: string, parents: string[], message: string): Promise<string> {
@@ -350,22 +388,64 @@ export class GitHubCodeHost implements CodeHostPort {
     );
   }
 
+  /**
+   * Creates the labels the repository lacks. Its labels are listed once per process (usually one
+   * request) and remembered with the ones created here, so a PR whose labels are known costs no
+   * request. A label deleted later is not re-created with its colour until the worker restarts
+   * (GitHub still adds it to the PR, with its default colour).
+   */
   async ensureLabels(repo: RepoRef, labels: LabelSpec[]): Promise<void> {
     const { owner, name } = repo;
+    const known = await this.labelNames(repo);
     for (const l of labels) {
-      const found = await this.apiOr('get label', [404], null, () =>
-        this.gh.issues.getLabel({ owner, repo: name, name: l.name }),
-      );
-      if (found) continue;
+      if (known.has(l.name.toLowerCase())) continue;
+      // 422: it exists already (created since the listing, e.g. by another worker).
       await this.apiOr('create label', [422], null, () =>
         this.gh.issues.createLabel({ owner, repo: name, ...l }),
       );
+      known.add(l.name.toLowerCase());
     }
+  }
+
+  /** The repository's label names (lower case: GitHub compares them case-insensitively), cached. */
+  private labelNames(repo: RepoRef): Promise<Set<string>> {
+    const key = `${repo.owner}/${repo.name}`.toLowerCase();
+    let known = this.knownLabels.get(key);
+    if (!known) {
+      known = this.api('list labels', () =>
+        this.o.client.paginate(this.gh.issues.listLabelsForRepo, {
+          owner: repo.owner,
+          repo: repo.name,
+          per_page: 100,
+        }),
+      ).then((labels) => new Set(labels.map((l) => l.name.toLowerCase())));
+      known.catch(() => this.knownLabels.delete(key));
+      this.knownLabels.set(key, known);
+    }
+    return known;
   }
 
   async addLabels(repo: RepoRef, number: number, names: string[]): Promise<void> {
     await this.api('add labels', () =>
       this.gh.issues.addLabels({ owner: repo.owner, repo: repo.name, issue_number: number, labels: names }),
+    );
+  }
+
+  /** One `PATCH /issues/{n}` (issues.update): both sets are replaced, as GitHub documents. */
+  async setLabelsAndAssignees(
+    repo: RepoRef,
+    number: number,
+    labels: string[],
+    assignees: string[],
+  ): Promise<void> {
+    await this.api('set labels and assignees', () =>
+      this.gh.issues.update({
+        owner: repo.owner,
+        repo: repo.name,
+        issue_number: number,
+        labels,
+        assignees,
+      }),
     );
   }
 
@@ -378,12 +458,6 @@ export class GitHubCodeHost implements CodeHostPort {
         reviewers: reviewers.users,
         team_reviewers: reviewers.teams,
       }),
-    );
-  }
-
-  async addAssignees(repo: RepoRef, number: number, assignees: string[]): Promise<void> {
-    await this.api('add assignees', () =>
-      this.gh.issues.addAssignees({ owner: repo.owner, repo: repo.name, issue_number: number, assignees }),
     );
   }
 

@@ -353,8 +353,12 @@ export class LocalCodeHost implements CodeHostPort {
     });
   }
 
-  addAssignees(repo: RepoRef, number: number, assignees: string[]): Promise<void> {
-    return this.change(repo, number, (pr) => (pr.assignees = addAll(pr.assignees, assignees)));
+  /** Replaces the record's labels and assignees (as GitHub's issues.update does). */
+  setLabelsAndAssignees(repo: RepoRef, number: number, labels: string[], assignees: string[]): Promise<void> {
+    return this.change(repo, number, (pr) => {
+      pr.labels = addAll([], labels);
+      pr.assignees = addAll([], assignees);
+    });
   }
 
   comment(repo: RepoRef, number: number, body: string): Promise<void> {

@@ -10,9 +10,11 @@
  *   branch to be deleted).
  * - A PR for the failure closed without merge is not reopened: action `rejected_by_reviewer`.
  * - PR_CONCURRENT_LIMIT / PR_HOURLY_LIMIT (TerraFix branches only) throw the retryable
- *   PrLimitReachedError before a new PR is opened.
- * - On create: labels, reviewers (PR_REVIEWERS, else CODEOWNERS at the base SHA) and assignees;
- *   reviewer and assignee failures only warn.
+ *   PrLimitReachedError before a new PR is opened. The open count comes from a per-process cache
+ *   (./openPulls: listed at most once a minute per repository, corrected by the recent PRs the
+ *   hourly limit lists anyway), not from listing every open PR before each new one.
+ * - On create: labels and assignees in one request, then reviewers (PR_REVIEWERS, else CODEOWNERS
+ *   at the base SHA); reviewer and assignee failures only warn.
  * - Reminders and close comments carry a hidden marker, so a retried activity comments once.
  */
 import type { Failure, PreparedRepo, PullRequestResult, RepoRef } from '../contracts';
@@ -20,6 +22,7 @@ import { PermanentApiError, redactSecrets } from '../errors';
 import type { Logger } from '../logger';
 import { CODEOWNERS_PATHS, parseCodeOwners, reviewersFor } from './codeowners';
 import { PrLimitReachedError } from './errors';
+import { OpenPullCount, type Reservation } from './openPulls';
 import { safeRepoPath } from '../security/repoPath';
 import {
   BRANCH_PREFIX,
@@ -65,8 +68,10 @@ export interface PullRequestsOptions<P extends CodeHostPort> {
   port: P;
   policy: PullRequestPolicy;
   logger: Logger;
-  /** Clock for the hourly limit (tests). */
+  /** Clock for the hourly limit and the open-PR cache (tests). */
   now?: () => Date;
+  /** How long a listing of a repository's open PRs is used (ms, default 60 s; see ./openPulls). */
+  openPullsTtlMs?: number;
 }
 
 interface PullContent {
@@ -82,12 +87,20 @@ const isOurs = (p: PullInfo): boolean => p.branch.startsWith(BRANCH_PREFIX);
 /** The CodeHost the activities use: the PR policy over a port, plus the port's repository access. */
 export class PullRequests<P extends CodeHostPort = CodeHostPort> implements CodeHost {
   readonly port: P;
+  /** Open TerraFix PRs per repository for PR_CONCURRENT_LIMIT (per process; see ./openPulls). */
+  readonly openPulls: OpenPullCount;
   private readonly codeOwnersCache = new Map<string, Promise<string | null>>();
   private readonly log: Logger;
 
   constructor(private readonly o: PullRequestsOptions<P>) {
     this.port = o.port;
     this.log = o.logger.child({ component: 'pull-requests', host: o.port.kind });
+    this.openPulls = new OpenPullCount({
+      list: (repo) => this.port.listOpenPulls(repo),
+      counts: isOurs,
+      ttlMs: o.openPullsTtlMs,
+      now: () => this.now().getTime(),
+    });
   }
 
   get kind(): P['kind'] {
@@ -118,29 +131,34 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
       log.info({ number: latest.number }, 'pull request was closed without merge; not reopening');
       return { action: 'rejected_by_reviewer', url: latest.url, number: latest.number, branch };
     }
-    if (!open) await this.checkLimits(repo);
-
-    const head = await this.port.getBranchHead(repo, branch);
-    if (head && !isTerraFixCommit(head)) {
-      if (!open) {
-        throw new PermanentApiError(
-          `branch ${branch} in ${repo.owner}/${repo.name} holds commits not made by TerraFix and has no open pull request; delete the branch to let TerraFix recreate it`,
-        );
+    const slot = open ? null : await this.checkLimits(repo);
+    try {
+      const head = await this.port.getBranchHead(repo, branch);
+      if (head && !isTerraFixCommit(head)) {
+        if (!open) {
+          throw new PermanentApiError(
+            `branch ${branch} in ${repo.owner}/${repo.name} holds commits not made by TerraFix and has no open pull request; delete the branch to let TerraFix recreate it`,
+          );
+        }
+        log.warn({ number: open.number }, 'branch has commits not made by TerraFix; leaving it untouched');
+        return { action: 'unchanged', url: open.url, number: open.number, branch };
       }
-      log.warn({ number: open.number }, 'branch has commits not made by TerraFix; leaving it untouched');
-      return { action: 'unchanged', url: open.url, number: open.number, branch };
+      const changed = await this.writeFix(req, branch, head);
+      const content = this.content(req);
+      const r = open
+        ? await this.update(repo, open, content, changed)
+        : await this.create(req, branch, content, slot);
+      log.info({ number: r.number, action: r.action }, 'pull request ready');
+      return { ...r, branch };
+    } finally {
+      slot?.release();
     }
-    const changed = await this.writeFix(req, branch, head);
-    const content = this.content(req);
-    const r = open
-      ? await this.update(repo, open, content, changed)
-      : await this.create(req, branch, content);
-    log.info({ number: r.number, action: r.action }, 'pull request ready');
-    return { ...r, branch };
   }
 
   async getPullRequestState(prepared: PreparedRepo, number: number): Promise<PullRequestState> {
-    return (await this.port.getPull(prepared.repo, number))?.state ?? 'missing';
+    const state = (await this.port.getPull(prepared.repo, number))?.state ?? 'missing';
+    if (state !== 'open') this.openPulls.closed(prepared.repo, number);
+    return state;
   }
 
   /** Comments once (marker) on an open PR and labels it `terrafix:stale`; other states: nothing. */
@@ -171,6 +189,7 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
     if (pr.state === 'closed' && !commented) return;
     if (marker && !commented) await this.port.comment(repo, number, withMarker(comment, marker));
     if (pr.state === 'open') await this.port.closePull(repo, number);
+    this.openPulls.closed(repo, number);
     if (isOurs(pr)) await this.port.deleteBranch(repo, pr.branch);
   }
 
@@ -194,27 +213,33 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
     };
   }
 
-  /** Throws PrLimitReachedError when a new TerraFix PR would exceed the configured limits. */
-  private async checkLimits(repo: RepoRef): Promise<void> {
+  /**
+   * Throws PrLimitReachedError when a new TerraFix PR would exceed the configured limits; otherwise
+   * reserves a slot for it (release it once the PR is created or the attempt fails). The open count
+   * may be up to a minute old for PRs beyond the newest 100 (see ./openPulls for why that is fine).
+   */
+  private async checkLimits(repo: RepoRef): Promise<Reservation> {
     const { concurrentLimit, hourlyLimit } = this.o.policy;
     const name = `${repo.owner}/${repo.name}`;
-    const openOurs = (await this.port.listOpenPulls(repo)).filter(isOurs).length;
-    if (openOurs >= concurrentLimit) {
-      throw new PrLimitReachedError(
-        `${name} has ${openOurs} open TerraFix pull requests (PR_CONCURRENT_LIMIT=${concurrentLimit}); waiting for some to be merged or closed`,
-        'concurrent',
-      );
-    }
+    const recent = await this.port.listRecentPulls(repo);
     const hourAgo = this.now().getTime() - 3_600_000;
-    const lastHour = (await this.port.listRecentPulls(repo)).filter(
-      (p) => isOurs(p) && Date.parse(p.createdAt) > hourAgo,
-    ).length;
-    if (lastHour >= hourlyLimit) {
-      throw new PrLimitReachedError(
-        `${name} got ${lastHour} TerraFix pull requests in the last hour (PR_HOURLY_LIMIT=${hourlyLimit}); waiting`,
-        'hourly',
-      );
-    }
+    const createdLastHour = recent.filter((p) => isOurs(p) && Date.parse(p.createdAt) > hourAgo).length;
+    return this.openPulls.reserve(repo, recent, (openOurs, reserved) => {
+      if (openOurs >= concurrentLimit) {
+        throw new PrLimitReachedError(
+          `${name} has ${openOurs} open TerraFix pull requests (PR_CONCURRENT_LIMIT=${concurrentLimit}); waiting for some to be merged or closed`,
+          'concurrent',
+        );
+      }
+      // Reserved slots are PRs of this process about to be created: they count for the hour too.
+      const lastHour = createdLastHour + reserved;
+      if (lastHour >= hourlyLimit) {
+        throw new PrLimitReachedError(
+          `${name} got ${lastHour} TerraFix pull requests in the last hour (PR_HOURLY_LIMIT=${hourlyLimit}); waiting`,
+          'hourly',
+        );
+      }
+    });
   }
 
   /** Commits the fix on the base SHA and points the branch at it; false when the branch holds it already. */
@@ -236,7 +261,12 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
     return true;
   }
 
-  private async create(req: OpenPullRequestRequest, branch: string, c: PullContent): Promise<Outcome> {
+  private async create(
+    req: OpenPullRequestRequest,
+    branch: string,
+    c: PullContent,
+    slot: Reservation | null,
+  ): Promise<Outcome> {
     const repo = req.prepared.repo;
     const { pull, created } = await this.port.createPull(repo, {
       branch,
@@ -245,10 +275,12 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
       body: c.body,
       draft: draftReasons(req.fix).length > 0,
     });
+    if (created) this.openPulls.opened(repo, pull.number);
+    slot?.release();
     // Opened concurrently by another attempt between our look-up and create: update that one.
     if (!created) return this.update(repo, pull, c, true);
-    await this.applyLabels(repo, pull, c.labels);
-    await this.assignPeople(req, pull.number);
+    await this.labelAndAssign(repo, pull.number, c.labels);
+    await this.requestReviewers(req, pull.number);
     return { action: 'created', url: pull.url, number: pull.number };
   }
 
@@ -274,21 +306,46 @@ export class PullRequests<P extends CodeHostPort = CodeHostPort> implements Code
     );
   }
 
-  /** Requests reviewers (config, else CODEOWNERS) and sets assignees; failures here only warn. */
-  private async assignPeople(req: OpenPullRequestRequest, number: number): Promise<void> {
+  /**
+   * Labels a PR just created and sets PR_ASSIGNEES, in one request when there are assignees
+   * (`setLabelsAndAssignees` replaces both sets: fine on a PR opened a moment ago). Without
+   * assignees the additive `addLabels` is as cheap and keeps a label an automation added at once.
+   * When that request fails, the assignees only warn and the labels are added on their own.
+   */
+  private async labelAndAssign(repo: RepoRef, number: number, labels: LabelSpec[]): Promise<void> {
+    await this.port.ensureLabels(repo, labels);
+    const names = labels.map((l) => l.name);
+    const { assignees } = this.o.policy;
+    if (!assignees.length) {
+      await this.port.addLabels(repo, number, names);
+      return;
+    }
+    try {
+      await this.port.setLabelsAndAssignees(repo, number, names, assignees);
+    } catch (e) {
+      // A refused assignee only warns (as before); a host that is really failing fails addLabels too.
+      this.log.warn(
+        { number, err: redactSecrets((e as Error).message ?? String(e)) },
+        'could not set assignees; adding the labels alone',
+      );
+      await this.port.addLabels(repo, number, names);
+    }
+  }
+
+  /** Requests reviewers (config, else CODEOWNERS); failures here only warn. */
+  private async requestReviewers(req: OpenPullRequestRequest, number: number): Promise<void> {
     const repo = req.prepared.repo;
-    const { reviewers, assignees } = this.o.policy;
+    const { reviewers } = this.o.policy;
     try {
       const wanted = reviewers.length > 0 ? splitReviewers(reviewers) : await this.codeOwnerReviewers(req);
       const teams = wanted.teams.map((t) => t.split('/').pop()!).filter(Boolean);
       if (wanted.users.length || teams.length) {
         await this.port.requestReviewers(repo, number, { users: wanted.users, teams });
       }
-      if (assignees.length) await this.port.addAssignees(repo, number, assignees);
     } catch (e) {
       this.log.warn(
         { number, err: redactSecrets((e as Error).message ?? String(e)) },
-        'could not request reviewers or assignees',
+        'could not request reviewers',
       );
     }
   }

@@ -101,11 +101,19 @@ export interface CodeHostPort extends RepositoryAccess {
   createPull(repo: RepoRef, pull: NewPull): Promise<{ pull: PullInfo; created: boolean }>;
   updatePull(repo: RepoRef, number: number, change: { title: string; body: string }): Promise<void>;
   closePull(repo: RepoRef, number: number): Promise<void>;
-  /** Makes sure the labels exist in the repository (created with colour and description if not). */
+  /**
+   * Makes sure the labels exist in the repository (created with colour and description if not).
+   * Implementations may remember per repository which labels exist (GitHub: one listing per process).
+   */
   ensureLabels(repo: RepoRef, labels: LabelSpec[]): Promise<void>;
+  /** Adds labels to a PR, keeping the ones it has (labels someone else added stay). */
   addLabels(repo: RepoRef, number: number, names: string[]): Promise<void>;
+  /**
+   * Sets the labels and assignees of a PR just created, replacing both sets, in one request on
+   * GitHub (`issues.update`); the policy uses it only right after `createPull`.
+   */
+  setLabelsAndAssignees(repo: RepoRef, number: number, labels: string[], assignees: string[]): Promise<void>;
   requestReviewers(repo: RepoRef, number: number, reviewers: ReviewerRequest): Promise<void>;
-  addAssignees(repo: RepoRef, number: number, assignees: string[]): Promise<void>;
   comment(repo: RepoRef, number: number, body: string): Promise<void>;
   /** Bodies of the PR's comments, oldest first. */
   listComments(repo: RepoRef, number: number): Promise<string[]>;

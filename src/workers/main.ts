@@ -219,6 +219,7 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
     maxConcurrentLlm: config.LLM_CONCURRENCY,
     vantaActivitiesPerSecond: config.VANTA_ACTIVITIES_PER_SECOND,
     githubActivitiesPerSecond: config.GITHUB_ACTIVITIES_PER_SECOND,
+    githubActivitySlots: config.GITHUB_ACTIVITY_SLOTS,
     dataConverter: dataConverterFor(config),
   });
 

@@ -60,6 +60,8 @@ export interface WorkerSetOptions {
   /** Server-side limits (hold across all workers of the queue). */
   vantaActivitiesPerSecond?: number;
   githubActivitiesPerSecond?: number;
+  /** Concurrent activities on the GitHub queue per worker (GITHUB_ACTIVITY_SLOTS, default 4). */
+  githubActivitySlots?: number;
   /** Which queues this process serves (all by default). */
   queues?: ('main' | 'llm' | 'vanta' | 'github')[];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
@@ -131,7 +133,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
         ...common,
         taskQueue: q.github,
         activities: activitiesOn(a, 'github'),
-        maxConcurrentActivityTaskExecutions: 4,
+        maxConcurrentActivityTaskExecutions: o.githubActivitySlots ?? 4,
         maxTaskQueueActivitiesPerSecond: o.githubActivitiesPerSecond ?? 1,
       }),
     );

@@ -322,7 +322,7 @@ describe('GitHubCodeHost', () => {
     const { result } = await openFor(s, 'acme-logs');
     expect(result.action).toBe('created');
     expect(emu.listPulls(OWNER, s.repo)[0]!.requestedReviewers).toEqual([]);
-    expect(s.lines.some((l) => l.includes('could not request reviewers or assignees'))).toBe(true);
+    expect(s.lines.some((l) => l.includes('could not request reviewers'))).toBe(true);
   });
 
   test('403 secondary rate limit: waits (Retry-After) and succeeds', async () => {

@@ -58,6 +58,17 @@ describe('loadConfig', () => {
     expect(c.GITHUB_REPO_MAPPING?.accounts?.['123456789012']).toBe('acme/prod');
   });
 
+  it('GITHUB_ACTIVITY_SLOTS: a positive integer, 4 by default, named in the error', () => {
+    expect(loadConfig({}).GITHUB_ACTIVITY_SLOTS).toBe(4);
+    expect(loadConfig({ GITHUB_ACTIVITY_SLOTS: '' }).GITHUB_ACTIVITY_SLOTS).toBe(4);
+    expect(loadConfig({ GITHUB_ACTIVITY_SLOTS: '8' }).GITHUB_ACTIVITY_SLOTS).toBe(8);
+    for (const bad of ['0', '-2', '2.5', 'many']) {
+      expect(() => loadConfig({ GITHUB_ACTIVITY_SLOTS: bad })).toThrow(
+        /GITHUB_ACTIVITY_SLOTS: expected (a positive integer|an integer)/,
+      );
+    }
+  });
+
   it('requires mTLS cert and key together', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
   });

@@ -646,6 +646,20 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     return [200, l];
   });
 
+  // List labels for a repository (paginated like GitHub: per_page ≤ 100, a `link: rel="next"` header).
+  route('GET', /^\/labels$/, async ({ r, query }) => {
+    const all = [...r.labels.values()];
+    const perPage = Math.min(100, Number(query.get('per_page') ?? 30) || 30);
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const headers: Record<string, string> = {};
+    if (page * perPage < all.length) {
+      const next = new URLSearchParams(query);
+      next.set('page', String(page + 1));
+      headers.link = `<${baseUrl}/repos/${r.owner}/${r.name}/labels?${next.toString()}>; rel="next"`;
+    }
+    return [200, all.slice((page - 1) * perPage, page * perPage), headers];
+  });
+
   route('POST', /^\/labels$/, async ({ r, body }) => {
     const name = str(body.name, 'name');
     if (r.labels.has(name))
@@ -668,6 +682,63 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       if (!p.labels.includes(l)) p.labels.push(l);
     }
     return [200, p.labels.map((name) => r.labels.get(name))];
+  });
+
+  /** The issue side of a PR, as the Issues API answers it. */
+  function issueJson(r: RepoState, p: EmulatedPull) {
+    return {
+      id: p.id,
+      number: p.number,
+      state: p.state,
+      title: p.title,
+      body: p.body,
+      user: { login: p.user, type: 'User' },
+      labels: p.labels.map((name) => r.labels.get(name) ?? { name, color: 'ededed', description: '' }),
+      assignees: p.assignees.map((login) => ({ login })),
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+      closed_at: p.closedAt,
+      url: `${baseUrl}/repos/${r.owner}/${r.name}/issues/${p.number}`,
+      html_url: `${baseUrl}/${r.owner}/${r.name}/pull/${p.number}`,
+      pull_request: {
+        url: `${baseUrl}/repos/${r.owner}/${r.name}/pulls/${p.number}`,
+        html_url: `${baseUrl}/${r.owner}/${r.name}/pull/${p.number}`,
+        merged_at: p.mergedAt,
+      },
+    };
+  }
+
+  // Update an issue (a PR's issue side): `labels` (names or {name}) and `assignees` *replace* the
+  // sets when given, as GitHub documents; labels the repository lacks are created, as GitHub does.
+  route('PATCH', /^\/issues\/(\d+)$/, async ({ r, m, body }) => {
+    const p = findPull(r, m[1]!);
+    if (typeof body.title === 'string') p.title = body.title;
+    if (typeof body.body === 'string') p.body = body.body;
+    if (body.state === 'closed' && p.state === 'open') {
+      p.state = 'closed';
+      p.closedAt = nowIso();
+    } else if (body.state === 'open' && p.state === 'closed' && !p.mergedAt) {
+      p.state = 'open';
+      p.closedAt = null;
+    }
+    if (Array.isArray(body.labels)) {
+      const names = (body.labels as unknown[]).map((l) =>
+        typeof l === 'string'
+          ? l
+          : typeof (l as { name?: unknown })?.name === 'string'
+            ? (l as { name: string }).name
+            : '',
+      );
+      if (names.some((n) => !n)) throw new HttpError(422, 'Invalid request: labels must be names');
+      for (const l of names)
+        if (!r.labels.has(l)) r.labels.set(l, { name: l, color: 'ededed', description: '' });
+      p.labels = [...new Set(names)];
+    }
+    if (Array.isArray(body.assignees)) {
+      p.assignees = [...new Set((body.assignees as unknown[]).map((a) => String(a)))];
+    }
+    p.updatedAt = nowIso();
+    return [200, issueJson(r, p)];
   });
 
   route('POST', /^\/issues\/(\d+)\/comments$/, async ({ r, m, body }) => {
