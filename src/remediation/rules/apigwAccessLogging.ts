@@ -22,6 +22,14 @@ export const rule = refRule({
   impactNote: 'CloudWatch Logs ingestion per request.',
   path: ['access_log_settings', 'destination_arn'],
   find: (ctx) => existingLogGroup(ctx, /api|gateway|gw|access/i),
+  teamChoice: {
+    suffix: 'access_log_group_arn',
+    what: 'CloudWatch log group for API access logs',
+    values: (ref) => [
+      ['destination_arn', ref],
+      ['format', FORMAT],
+    ],
+  },
   values: (group) => [
     ['destination_arn', `${group.localAddress}.arn`],
     ['format', FORMAT],

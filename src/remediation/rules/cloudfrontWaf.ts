@@ -28,6 +28,11 @@ export const rule = refRule({
   impactNote: 'WAF request charges; blocking rules now apply to viewers.',
   path: ['web_acl_id'],
   find: webAcl,
+  teamChoice: {
+    suffix: 'web_acl_arn',
+    what: 'WAFv2 web ACL (scope CLOUDFRONT)',
+    values: (ref) => [['web_acl_id', ref]],
+  },
   values: (acl) => [
     ['web_acl_id', `${acl.localAddress}.${acl.labels[0] === 'aws_wafv2_web_acl' ? 'arn' : 'id'}`],
   ],

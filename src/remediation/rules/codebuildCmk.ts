@@ -25,6 +25,11 @@ export const rule = refRule({
   },
   find: (ctx) => existingKey(ctx, ['encryption_key'], /codebuild|build|artifact|pipeline/i),
   values: (key) => [['encryption_key', `${key.localAddress}.arn`]],
+  teamChoice: {
+    suffix: 'kms_key_arn',
+    what: 'customer managed KMS key',
+    values: (ref) => [['encryption_key', ref]],
+  },
   missing:
     "the module has no customer managed KMS key for build artifacts to reuse; which key is the team's choice",
   explanation:

@@ -1,11 +1,22 @@
 /**
  * Shared by the compute-family rules whose fix points the target at something the team already has
  * (a KMS key, a dead-letter queue, a code-signing configuration): the value is reused from the
- * repository, never invented, and a rule answers no fix when the repository has no single choice.
+ * repository, never invented; with no single choice the rule asks the team for it as a variable in a
+ * draft PR (`teamChoice`), or answers no fix.
  */
 import type { HclBlock } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
-import { moduleBlocks, need, patch, read, result, setAttr, show } from './helpers';
+import {
+  moduleBlocks,
+  need,
+  patch,
+  read,
+  result,
+  setAttr,
+  show,
+  teamChoice,
+  withTeamChoice,
+} from './helpers';
 
 /** The single distinct expression other resources of the target's type use for `path`, if any. */
 export function usedBySiblings(ctx: RuleContext, path: string[]): string | undefined {
@@ -37,8 +48,10 @@ export interface ReuseSpec extends Omit<Rule, 'check' | 'fix'> {
   path: string[];
   /** The value the repository already has, or undefined (then the fix throws `missing`). */
   choose: (ctx: RuleContext) => string | undefined;
-  /** Why there is no fix when `choose` finds nothing. */
+  /** Why there is no fix when `choose` finds nothing (and the rule asks for no team choice). */
   missing: string;
+  /** With nothing to reuse, ask the team: a variable `<label>_<suffix>` for the value, in a draft PR. */
+  teamChoice?: { suffix: string; what: string };
   /** Resources the rule does not apply to; returns the reason. */
   notApplicable?: (ctx: RuleContext) => string | null;
   explanation: string;
@@ -52,6 +65,7 @@ export function reuseRule(spec: ReuseSpec): Rule {
     path,
     choose,
     missing,
+    teamChoice: ask,
     notApplicable,
     explanation,
     breakingChanges,
@@ -67,6 +81,7 @@ export function reuseRule(spec: ReuseSpec): Rule {
   };
   return {
     ...meta,
+    ...(ask ? { prerequisites: withTeamChoice(meta.prerequisites, ask) } : {}),
     check(ctx) {
       need(ctx);
       const na = notApplicable?.(ctx);
@@ -77,6 +92,18 @@ export function reuseRule(spec: ReuseSpec): Rule {
     fix(ctx) {
       const b = need(ctx);
       const value = choose(ctx);
+      if (!value && ask) {
+        const choice = teamChoice(ctx, b, ask.suffix, ask.what);
+        return patch({
+          edits: [...choice.edits, setAttr(ctx, b, path, choice.ref)],
+          explanation: `${explanation} The module has no ${ask.what} to reuse, so ${name} takes ${choice.ref}, a new variable for the one the team chooses.`,
+          changedAttributes: [name],
+          confidence: 'low',
+          breakingChanges: breakingChanges ?? [],
+          additionalRequirements: [choice.requirement, ...additionalRequirements],
+          reviewReasons: [choice.review],
+        });
+      }
       if (!value) throw new Error(missing);
       const breaking = breakingChanges ?? [];
       return patch({

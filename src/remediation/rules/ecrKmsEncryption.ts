@@ -24,6 +24,14 @@ export const rule = refRule({
     ['encryption_type', '"KMS"'],
     ['kms_key', `${key.localAddress}.arn`],
   ],
+  teamChoice: {
+    suffix: 'kms_key_arn',
+    what: 'customer managed KMS key',
+    values: (ref) => [
+      ['encryption_type', '"KMS"'],
+      ['kms_key', ref],
+    ],
+  },
   missing:
     'the module has no customer managed KMS key for ECR to reuse; which key encrypts the images is the team\'s choice (add one, or set encryption_type = "KMS" with its ARN)',
   explanation: "Encrypts the repository's images with a customer managed KMS key instead of AES256.",

@@ -29,6 +29,15 @@ const base = refRule({
       ? 'the delivery stream reads from a Kinesis data stream (encrypt the source stream)'
       : null,
   find: (ctx) => existingKey(ctx, [SSE, 'key_arn'], /firehose|delivery|stream/i),
+  teamChoice: {
+    suffix: 'kms_key_arn',
+    what: 'customer managed KMS key',
+    values: (ref) => [
+      ['enabled', 'true'],
+      ['key_type', '"CUSTOMER_MANAGED_CMK"'],
+      ['key_arn', ref],
+    ],
+  },
   values: (key) => [
     ['enabled', 'true'],
     ['key_type', '"CUSTOMER_MANAGED_CMK"'],

@@ -425,3 +425,58 @@ export function usableKmsKeys(ctx: RuleContext, opts: { sameProvider?: boolean }
     );
   });
 }
+
+/** A value only the team can choose (which KMS key, which dead-letter queue), asked for as a variable. */
+export interface TeamChoice {
+  /** The variable reference to write (var.<name>). */
+  ref: string;
+  /** The variable block to add after the target (none when the module already declares it). */
+  edits: PatchEdit[];
+  /** The draft reason and the requirement the PR states. */
+  review: string;
+  requirement: string;
+}
+
+/**
+ * Asks the team for a value the repository does not have: declares `variable "<label>_<suffix>"`
+ * (string, no default, a description saying what it is for) after the target, or uses the variable of
+ * that name the module already declares. The fix then opens as a draft until someone sets it.
+ */
+export function teamChoice(
+  ctx: RuleContext,
+  b: HclBlock,
+  suffix: string,
+  what: string,
+  valueKind: 'ARN' | 'ID' = 'ARN',
+): TeamChoice {
+  const name = `${(b.labels[1] ?? 'this').replace(/[^A-Za-z0-9_]/g, '_')}_${suffix}`;
+  const declared = moduleBlocks(ctx, 'variable').some((v) => v.labels[0] === name);
+  const description = `${valueKind} of the ${what} for ${b.localAddress} (the team's choice)`;
+  return {
+    ref: `var.${name}`,
+    edits: declared
+      ? []
+      : [
+          {
+            kind: 'insert_after',
+            file: b.file,
+            afterAddress: local(b),
+            text: `variable "${name}" {\n  description = ${JSON.stringify(description)}\n  type        = string\n}`,
+          },
+        ],
+    review: `a value only the team can choose: the repository has no ${what} to reuse, so this PR ${declared ? 'uses the declared' : 'declares'} variable "${name}" without a default; set it before merging`,
+    requirement: `Set var.${name} (e.g. in terraform.tfvars) to the ${valueKind} of the ${what} for ${b.localAddress}.`,
+  };
+}
+
+/** A rule's catalog prerequisites, saying what happens without the resource: a draft asks for it. */
+export function withTeamChoice(
+  prerequisites: string | undefined,
+  ask: { suffix: string; what: string },
+): string {
+  const base = (prerequisites ?? `An existing ${ask.what} in the module.`).replace(
+    /\s*\(none is created\)/,
+    '',
+  );
+  return `${base.replace(/\.$/, '')}; without one, a draft PR asks for it as variable "<name>_${ask.suffix}" (none is created).`;
+}

@@ -18,6 +18,7 @@ export const rule = reuseRule({
   choose: (ctx) =>
     usedBySiblings(ctx, ['code_signing_config_arn']) ??
     onlyResourceArn(ctx, ['aws_lambda_code_signing_config']),
+  teamChoice: { suffix: 'code_signing_config_arn', what: 'Lambda code signing configuration' },
   missing:
     "no code-signing configuration to reuse: the module has no single aws_lambda_code_signing_config (with the team's signing profiles) and no other function sets code_signing_config_arn",
   explanation:

@@ -26,6 +26,7 @@ export const rule = reuseRule({
   choose: (ctx) =>
     usedBySiblings(ctx, ['dead_letter_config', 'target_arn']) ??
     onlyResourceArn(ctx, ['aws_sqs_queue', 'aws_sns_topic'], isDeadLetter),
+  teamChoice: { suffix: 'dead_letter_target_arn', what: 'dead-letter SQS queue or SNS topic' },
   missing:
     'no dead-letter queue to reuse: the module has no single SQS queue or SNS topic named as a dead-letter target and no other function sets dead_letter_config',
   explanation:

@@ -26,6 +26,7 @@ export const rule = reuseRule({
   path: ['kms_key_arn'],
   notApplicable: noEnvironment,
   choose: (ctx) => usedBySiblings(ctx, ['kms_key_arn']),
+  teamChoice: { suffix: 'kms_key_arn', what: 'customer managed KMS key' },
   missing:
     "no KMS key to reuse: no other Lambda function in the module sets kms_key_arn, and which customer managed key (and key policy) protects these variables is the team's choice",
   explanation:

@@ -2,7 +2,8 @@
  * Shared pieces of the platform-family rules: finding a resource the module already has (a KMS key,
  * a log group, a web ACL, a rotation Lambda) that a fix may reference, and a factory for rules whose
  * fix points the target at such a resource. A value only the team can choose is never invented: with
- * no suitable resource, the fix answers no_fix with the reason.
+ * no suitable resource, the fix asks for it as a variable in a draft PR (`teamChoice`), or answers
+ * no_fix with the reason.
  */
 import { collectRefs, type HclBlock, type HclValue } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
@@ -16,7 +17,9 @@ import {
   setAttrs,
   single,
   stringAttr,
+  teamChoice,
   usableKmsKeys,
+  withTeamChoice,
 } from './helpers';
 
 /** A resolved string attribute of a block, or '' (the rules of this family import it from here). */
@@ -93,8 +96,13 @@ export interface RefRuleSpec extends Omit<Rule, 'check' | 'fix'> {
   find: (ctx: RuleContext) => Found | null;
   /** Attributes written into the nested block of `path` (or the resource), given the found block. */
   values: (found: HclBlock, ctx: RuleContext) => [string, string][];
-  /** Why there is no fix when `find` answers null. */
+  /** Why there is no fix when `find` answers null (and the rule asks for no team choice). */
   missing: string;
+  /**
+   * With nothing to reuse, ask the team: a variable `<label>_<suffix>` for the value (see teamChoice)
+   * and the attributes written with its reference; the PR is a draft.
+   */
+  teamChoice?: { suffix: string; what: string; values: (ref: string) => [string, string][] };
   explanation: string;
   breakingChanges?: string[];
   additionalRequirements: (found: HclBlock) => string[];
@@ -109,6 +117,7 @@ export function refRule(spec: RefRuleSpec): Rule {
     find,
     values,
     missing,
+    teamChoice: ask,
     explanation,
     breakingChanges,
     additionalRequirements,
@@ -118,6 +127,7 @@ export function refRule(spec: RefRuleSpec): Rule {
   const accepts = ok ?? nonEmptyString;
   return {
     ...meta,
+    ...(ask ? { prerequisites: withTeamChoice(meta.prerequisites, ask) } : {}),
     check(ctx) {
       need(ctx);
       const na = notApplicable?.(ctx);
@@ -130,6 +140,18 @@ export function refRule(spec: RefRuleSpec): Rule {
     fix(ctx) {
       const b = need(ctx);
       const found = find(ctx);
+      if (!found && ask) {
+        const choice = teamChoice(ctx, b, ask.suffix, ask.what);
+        return patch({
+          edits: [...choice.edits, ...setAttrs(ctx, b, path.slice(0, -1), ask.values(choice.ref))],
+          explanation: `${explanation} The module has no ${ask.what} to reuse, so ${name} takes ${choice.ref}, a new variable for the one the team chooses.`,
+          changedAttributes: [name],
+          confidence: 'low',
+          breakingChanges: breakingChanges ?? [],
+          additionalRequirements: [choice.requirement],
+          reviewReasons: [choice.review],
+        });
+      }
       if (!found) throw new Error(missing);
       const addr = found.block.localAddress;
       return patch({

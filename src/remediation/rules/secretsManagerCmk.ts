@@ -24,6 +24,11 @@ export const rule = refRule({
   ok: customerKey,
   find: (ctx) => existingKey(ctx, ['kms_key_id'], /secret/i),
   values: (key) => [['kms_key_id', `${key.localAddress}.arn`]],
+  teamChoice: {
+    suffix: 'kms_key_arn',
+    what: 'customer managed KMS key',
+    values: (ref) => [['kms_key_id', ref]],
+  },
   missing:
     "the module has no customer managed KMS key for secrets to reuse; which key protects the secret is the team's choice",
   explanation:

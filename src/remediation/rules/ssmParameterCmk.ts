@@ -22,6 +22,7 @@ export const rule = refRule({
     str(ctx, need(ctx), 'type') === 'SecureString' ? null : 'only SecureString parameters are encrypted',
   find: (ctx) => existingKey(ctx, ['key_id'], /ssm|parameter/i),
   values: (key) => [['key_id', `${key.localAddress}.arn`]],
+  teamChoice: { suffix: 'kms_key_arn', what: 'customer managed KMS key', values: (ref) => [['key_id', ref]] },
   missing:
     "the module has no customer managed KMS key for parameters to reuse; which key protects them is the team's choice",
   explanation: 'Encrypts the SecureString parameter with a customer managed KMS key instead of aws/ssm.',

@@ -3,7 +3,7 @@
  * vaults, snapshot copies, table replicas): the check accepts any key reference; the fix points the
  * resource at a key the module already has (one a sibling of the same type uses, one named for the
  * service, else a general-purpose key). Which key protects the data is the team's choice, so without
- * a reusable key the fix is refused with the reason (no key is invented).
+ * a reusable key the fix asks for it: a variable for the key's ARN, in a draft PR (no key is invented).
  */
 import { collectRefs, type HclBlock } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
@@ -17,7 +17,9 @@ import {
   read,
   setAttrs,
   stringAttr,
+  teamChoice,
   usableKmsKeys,
+  withTeamChoice,
 } from './helpers';
 
 /** What a customer-managed-key storage rule declares: the key attribute, its companions and the service words. */
@@ -97,6 +99,10 @@ export function cmkRule(spec: CmkRuleSpec): Rule {
   const { attribute, keyOutput, with: extra, serviceWords, explanation, breakingChanges, ...meta } = spec;
   return {
     ...meta,
+    prerequisites: withTeamChoice(meta.prerequisites, {
+      suffix: keyOutput === 'key_id' ? 'kms_key_id' : 'kms_key_arn',
+      what: 'customer managed KMS key',
+    }),
     check(ctx) {
       const r = read(ctx, attribute);
       const ok = r.set && (!r.known || nonEmptyString(r.value));
@@ -107,15 +113,34 @@ export function cmkRule(spec: CmkRuleSpec): Rule {
     fix(ctx) {
       const b = need(ctx);
       const found = reusableKey(ctx, attribute, serviceWords);
-      if (!found)
-        throw new Error(
-          `the module has no customer managed KMS key to reuse for ${b.localAddress}: which key protects this data (and its key policy) is the team's choice; create or choose one and set ${attribute}`,
-        );
-      const addr = found.key.localAddress;
       const extraEdits = (extra ?? []).filter(([k, v]) => {
         const r = read(ctx, k);
         return !(r.set && r.known && String(r.value) === v);
       });
+      if (!found) {
+        // Which key protects this data (and its key policy) is the team's choice: ask for it.
+        const id = keyOutput === 'key_id';
+        const choice = teamChoice(
+          ctx,
+          b,
+          id ? 'kms_key_id' : 'kms_key_arn',
+          'customer managed KMS key',
+          id ? 'ID' : 'ARN',
+        );
+        return patch({
+          edits: [...choice.edits, ...setAttrs(ctx, b, [], [...extraEdits, [attribute, choice.ref]])],
+          explanation: `${explanation} The module has no customer managed key to reuse, so ${attribute} takes ${choice.ref}, a new variable for the key the team chooses.`,
+          changedAttributes: [...extraEdits.map(([k]) => k), attribute],
+          confidence: 'low',
+          breakingChanges,
+          additionalRequirements: [
+            choice.requirement,
+            "The key's policy must let the service and whoever reads the data use it (kms:Decrypt, and kms:CreateGrant where the service uses grants).",
+          ],
+          reviewReasons: [choice.review],
+        });
+      }
+      const addr = found.key.localAddress;
       return patch({
         edits: setAttrs(ctx, b, [], [...extraEdits, [attribute, `${addr}.${keyOutput ?? 'arn'}`]]),
         explanation: `${explanation} Reuses the existing customer managed key ${addr} (${found.why}); no new key is created.`,
