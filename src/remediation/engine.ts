@@ -3,9 +3,6 @@
  * (`verifyFix`): guardrails, apply, re-parse, untouched blocks byte-identical, and the rule's check
  * passing on the patched repository.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GenerateResult } from '../contracts';
 import { generateAndVerifyFix, type FixOutcome } from '../fixPolicy';
@@ -25,7 +22,7 @@ import {
   applyPatch,
   blockRefs,
   findBlock,
-  indexRepository,
+  overlayIndex,
   parseHcl,
   relatedBlocks,
   stripKeys,
@@ -225,33 +222,6 @@ export interface VerifyOptions {
   groupTargets?: Target[];
 }
 
-/** Indexes the repository with the changed files overlaid (a scratch copy of the Terraform files). */
-async function overlayIndex(index: RepoIndex, files: FileChange[]): Promise<RepoIndex> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'terrafix-verify-'));
-  try {
-    const changed = new Map(files.map((f) => [f.path, f.after]));
-    const write = async (rel: string, text: string) => {
-      await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-      await fs.writeFile(path.join(dir, rel), text);
-    };
-    for (const [rel, f] of Object.entries(index.files)) await write(rel, changed.get(rel) ?? f.text);
-    for (const [rel, text] of changed) if (!(rel in index.files)) await write(rel, text);
-    for (const extra of ['.terraform.lock.hcl']) {
-      for (const d of new Set(['', ...index.rootModuleDirs])) {
-        const p = path.join(index.root, d, extra);
-        try {
-          await write(path.join(d, extra), await fs.readFile(p, 'utf8'));
-        } catch {
-          /* no lock file there */
-        }
-      }
-    }
-    return await indexRepository(dir, { context: index.context });
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** Blocks named by a patch (file + module-local address). */
 function namedBlocks(p: Patch): Set<string> {
   const out = new Set<string>();
@@ -361,7 +331,11 @@ export async function verifyFix(
     .filter((i) => i.severity === 'warning')
     .map((i) => `${i.file}:${i.line}: ${i.message}`);
   const rule = generated.ruleId ? ruleById(generated.ruleId, target) : findRule(failure, target);
-  const after = await overlayIndex(index, files);
+  // The patched repository, in memory: only the changed files are parsed again.
+  const after = await overlayIndex(
+    index,
+    files.map((f) => ({ path: f.path, after: f.after })),
+  );
   if (rule) {
     const problems = recheck(after, target, failure, rule, p);
     if (problems.length) return { ok: false, errors: problems };

@@ -6,6 +6,7 @@
 export * from './types';
 export {
   indexRepository,
+  overlayIndex,
   attributeValue,
   resolveExpression,
   setResolutionContext,

@@ -33,6 +33,9 @@ interface IndexInternals {
   parsed: WeakMap<HclBlock, ParsedBlock>;
   /** The default world (the index itself), then one per named var file of each root module. */
   worlds: World[];
+  /** The parsed files the index was built from, and its options (for overlayIndex). */
+  sources: SourceFile[];
+  opts: IndexOptions;
 }
 
 /**
@@ -250,7 +253,7 @@ function stripNested(n: ParsedNested): HclNestedBlock {
     type: n.type,
     labels: n.labels,
     range: n.range,
-    attributes: n.attributes,
+    attributes: copyAttrs(n.attributes),
     blocks: n.blocks.map(stripNested),
   };
 }
@@ -277,11 +280,116 @@ function lockedAws(text: string): { version: string | null; providers: string[] 
 }
 
 /** Indexes every Terraform file under root. Parse errors are recorded per file, never thrown. */
+/** One file of the repository as read and parsed; shared by every index built from the same text. */
+interface SourceFile {
+  rel: string;
+  /** The file could not be read (or was skipped): the reason. */
+  unreadable?: string;
+  text: string;
+  eol: '\n' | '\r\n';
+  json: boolean;
+  errors: FileError[];
+  blocks: ParsedBlock[];
+  topAttrs: Record<string, HclAttribute>;
+}
+
+/** Reads the files (bounded parallelism); an unreadable or oversized file becomes an Error. */
+async function readTexts(absRoot: string, rels: string[], maxBytes: number): Promise<(string | Error)[]> {
+  const texts: (string | Error)[] = new Array(rels.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(32, rels.length) }, async () => {
+      while (next < rels.length) {
+        const i = next++;
+        try {
+          const p = path.join(absRoot, rels[i]);
+          // lstat: a file replaced by a symbolic link after the walk is still not followed.
+          const st = await fs.lstat(p);
+          texts[i] = !st.isFile()
+            ? new Error('not a regular file (symbolic link?), skipped')
+            : st.size > maxBytes
+              ? new Error(`file larger than ${maxBytes} bytes, skipped`)
+              : await fs.readFile(p, 'utf8');
+        } catch (err) {
+          texts[i] = err as Error;
+        }
+      }
+    }),
+  );
+  return texts;
+}
+
+/** Parses one file's text (HCL, or JSON for .tf.json); lock files are kept as text only. */
+async function parseSource(rel: string, t: string | Error): Promise<SourceFile> {
+  const none = { json: false, errors: [], blocks: [], topAttrs: {} };
+  if (t instanceof Error) return { rel, unreadable: t.message, text: '', eol: '\n', ...none };
+  const text = t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+  const nl = text.indexOf('\n');
+  const eol: '\n' | '\r\n' = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+  if (rel.endsWith('.terraform.lock.hcl')) return { rel, text, eol, ...none };
+  if (!rel.endsWith('.tf.json')) {
+    const pf = await parseHcl(text, rel);
+    return { rel, text, eol, json: false, errors: pf.errors, blocks: pf.blocks, topAttrs: pf.attributes };
+  }
+  try {
+    const doc: unknown = JSON.parse(text);
+    // Before any recursive walk (JSON.stringify, jsonExpr, structuredClone) sees the document.
+    if (jsonTooDeep(doc, MAX_HCL_NESTING))
+      throw new JsonTooDeepError(`nesting deeper than ${MAX_HCL_NESTING}`);
+    const { blocks, errors } = toJsonBlocks(doc, rel);
+    return { rel, text, eol, json: true, errors, blocks, topAttrs: {} };
+  } catch (err) {
+    const msg = (err as Error).message;
+    const message = err instanceof JsonTooDeepError ? msg : `invalid JSON: ${msg}`;
+    return { rel, text, eol, ...none, json: true, errors: [{ file: rel, line: 1, message }] };
+  }
+}
+
+/** A block's attributes, copied: each index resolves its own values (the parse is shared). */
+function copyAttrs(attrs: Record<string, HclAttribute>): Record<string, HclAttribute> {
+  const out: Record<string, HclAttribute> = {};
+  for (const [k, a] of Object.entries(attrs)) out[k] = { ...a };
+  return out;
+}
+
 export async function indexRepository(root: string, opts: IndexOptions = {}): Promise<RepoIndex> {
   const absRoot = path.resolve(root);
   const skipped: SkippedPath[] = [];
   const rels = await walk(absRoot, opts.maxFiles ?? 20000, skipped);
-  const maxBytes = opts.maxFileBytes ?? MAX_HCL_FILE_BYTES;
+  const texts = await readTexts(absRoot, rels, opts.maxFileBytes ?? MAX_HCL_FILE_BYTES);
+  // Parse sequentially (the parser is synchronous once initialised).
+  const sources: SourceFile[] = [];
+  for (let i = 0; i < rels.length; i++) sources.push(await parseSource(rels[i], texts[i]));
+  return buildIndex(absRoot, sources, skipped, opts);
+}
+
+/**
+ * The index of the repository with some files replaced or added, built in memory from `base`: only
+ * the changed files are parsed again; every other file's parse is reused, and the module graph,
+ * count/for_each expansion and values are resolved again (they may depend on the change). Nothing is
+ * read from or written to disk. `base` is not modified.
+ */
+export async function overlayIndex(
+  base: RepoIndex,
+  changes: { path: string; after: string }[],
+): Promise<RepoIndex> {
+  const state = indexInternals(base);
+  const byRel = new Map(state.sources.map((f) => [f.rel, f]));
+  for (const c of changes) byRel.set(c.path, await parseSource(c.path, c.after));
+  const sources = [...byRel.keys()].sort().map((r) => byRel.get(r)!);
+  return buildIndex(base.root, sources, [...(base.skipped ?? [])], {
+    ...state.opts,
+    context: { ...base.context },
+  });
+}
+
+/** Builds the index from parsed files: module graph, worlds, instances and resolved values. */
+async function buildIndex(
+  absRoot: string,
+  sources: SourceFile[],
+  skipped: SkippedPath[],
+  opts: IndexOptions,
+): Promise<RepoIndex> {
   const ctx: ResolutionContext = { ...(opts.context ?? {}) };
   const files: Record<string, IndexedFile> = {};
   const blocks: HclBlock[] = [];
@@ -311,71 +419,23 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     return di;
   };
 
-  // Read in parallel (bounded), parse sequentially (the parser is synchronous once initialised).
-  const texts: (string | Error)[] = new Array(rels.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(32, rels.length) }, async () => {
-      while (next < rels.length) {
-        const i = next++;
-        try {
-          const p = path.join(absRoot, rels[i]);
-          // lstat: a file replaced by a symbolic link after the walk is still not followed.
-          const st = await fs.lstat(p);
-          texts[i] = !st.isFile()
-            ? new Error('not a regular file (symbolic link?), skipped')
-            : st.size > maxBytes
-              ? new Error(`file larger than ${maxBytes} bytes, skipped`)
-              : await fs.readFile(p, 'utf8');
-        } catch (err) {
-          texts[i] = err as Error;
-        }
-      }
-    }),
-  );
-
-  for (let i = 0; i < rels.length; i++) {
-    const rel = rels[i];
-    const t = texts[i];
+  for (const src of sources) {
+    const rel = src.rel;
     const d = dirOf(rel);
-    if (t instanceof Error) {
-      files[rel] = { text: '', errors: [{ file: rel, line: 1, message: t.message }], eol: '\n' };
+    if (src.unreadable !== undefined) {
+      files[rel] = { text: '', errors: [{ file: rel, line: 1, message: src.unreadable }], eol: '\n' };
       continue;
     }
-    const text = t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-    const nl = text.indexOf('\n');
-    const eol: '\n' | '\r\n' = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+    const text = src.text;
     if (rel.endsWith('.terraform.lock.hcl')) {
       const l = lockedAws(text);
       if (l.version && !provider.awsLockedVersion) provider.awsLockedVersion = l.version;
       l.providers.forEach((p) => providerSet.add(p.replace(/^registry\.terraform\.io\//, '')));
       continue;
     }
-    let parsedBlocks: ParsedBlock[];
-    let errors: FileError[];
-    let topAttrs: Record<string, HclAttribute> = {};
-    const isJson = rel.endsWith('.tf.json');
-    if (isJson) {
-      try {
-        const doc: unknown = JSON.parse(text);
-        // Before any recursive walk (JSON.stringify, jsonExpr, structuredClone) sees the document.
-        if (jsonTooDeep(doc, MAX_HCL_NESTING))
-          throw new JsonTooDeepError(`nesting deeper than ${MAX_HCL_NESTING}`);
-        ({ blocks: parsedBlocks, errors } = toJsonBlocks(doc, rel));
-      } catch (err) {
-        parsedBlocks = [];
-        const msg = (err as Error).message;
-        errors = [
-          { file: rel, line: 1, message: err instanceof JsonTooDeepError ? msg : `invalid JSON: ${msg}` },
-        ];
-      }
-    } else {
-      const pf = await parseHcl(text, rel);
-      parsedBlocks = pf.blocks;
-      errors = pf.errors;
-      topAttrs = pf.attributes;
-    }
-    files[rel] = { text, errors, eol, ...(isJson ? { json: true } : {}) };
+    const parsedBlocks = src.blocks;
+    const topAttrs = src.topAttrs;
+    files[rel] = { text, errors: src.errors, eol: src.eol, ...(src.json ? { json: true } : {}) };
     if (rel.endsWith('.tfvars')) {
       dirInfo(d).tfvars.push({ file: rel, attributes: topAttrs });
       continue;
@@ -391,7 +451,7 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
         address: '',
         instances: [],
         range: pb.range,
-        attributes: pb.attributes,
+        attributes: copyAttrs(pb.attributes),
         blocks: pb.blocks.map(stripNested),
       };
       parsedOf.set(b, pb);
@@ -457,7 +517,7 @@ export async function indexRepository(root: string, opts: IndexOptions = {}): Pr
     context: ctx,
     ...(skipped.length > 0 ? { skipped } : {}),
   };
-  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf, worlds: [] };
+  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf, worlds: [], sources, opts };
   internals.set(index, state);
 
   const rootVars = (di: DirInfo, extra: Record<string, HclAttribute>[]): Record<string, Resolved> => {
