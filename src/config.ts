@@ -152,6 +152,8 @@ export const configSchema = z.object({
   ),
   /** Concurrent activities per worker on the `-github` queue (PR creation, checks, closes). */
   GITHUB_ACTIVITY_SLOTS: z.preprocess(emptyToUndefined, posInt(4)),
+  /** Memory budget of a worker's repository index cache, in MB (least recently used indexes leave first). */
+  INDEX_CACHE_MB: z.preprocess(emptyToUndefined, posInt(256)),
   TERRAFORM_PATH: z.preprocess(emptyToUndefined, z.string().default('terraform')),
   TERRAFORM_PROVIDER_MIRROR: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(

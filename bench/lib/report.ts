@@ -345,6 +345,14 @@ export function renderText(result: BenchResult): string {
         `\n  end-to-end (poll → PR): p50 ${cell(r.endToEnd, 'p50')}  p95 ${cell(r.endToEnd, 'p95')}  p99 ${cell(r.endToEnd, 'p99')}` +
         `\n  workers: ${r.workers.map((w) => `${w.label} ${w.cpuSeconds.toFixed(1)} CPU s (${w.cpuPctAvg.toFixed(0)}%), peak RSS ${w.peakRssMb.toFixed(0)} MB`).join('; ')}` +
         `\n  CPU s per failure: ${r.cpuSecondsPerFailure.toFixed(3)}` +
+        (r.warm
+          ? `\n  warm (after the first failure, ${r.warm.failures} failures): worker CPU s per failure ${r.warm.cpuSecondsPerFailure.toFixed(3)}; exec p50/p95 ${Object.entries(
+              r.warm.activities,
+            )
+              .filter(([t]) => ['prepare', 'analyze', 'generate', 'validate', 'openPullRequest'].includes(t))
+              .map(([t, x]) => `${t} ${cell(x.execution, 'p50')}/${cell(x.execution, 'p95')}`)
+              .join(', ')}`
+          : '') +
         `\n  rig: ${r.infra.map((w) => `${w.label} ${w.cpuSeconds.toFixed(1)} CPU s, ${w.peakRssMb.toFixed(0)} MB`).join('; ')}` +
         `\n  activity execution mean (ms, no queue wait): ${JSON.stringify(r.stageExecMeanMs)}` +
         (r.llm.requests

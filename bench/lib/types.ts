@@ -68,6 +68,11 @@ export interface RunResult {
   profiles?: string[];
   /** Sum of worker CPU seconds per completed remediation */
   cpuSecondsPerFailure: number;
+  /**
+   * After the first failure of the repository at its commit completed alone (scalability): worker CPU
+   * per failure and activity timings of the rest, which find the checkout and index warm.
+   */
+  warm?: { failures: number; cpuSecondsPerFailure: number; activities: Record<string, ActivityTypeStats> };
   peakRssMb: number;
   llm: LlmUsage;
   /** Samples kept for charts (not needed for the headline numbers). */

@@ -17,7 +17,7 @@ import { activityTimings, summarizeActivities, type ActivityTiming } from '../li
 import type { BenchOptions } from '../lib/args';
 import { findBottleneck } from '../lib/bottleneck';
 import { summarizeGitHubRequests } from '../lib/githubRequests';
-import { ProcSampler, type SamplerReport } from '../lib/procSampler';
+import { ProcSampler, readProc, type SamplerReport } from '../lib/procSampler';
 import { countBy, summarize } from '../lib/stats';
 import type { FailureObservation, LlmUsage, RunResult } from '../lib/types';
 import { startLatencyProxy, type LatencyProxy } from './latencyProxy';
@@ -92,6 +92,9 @@ export class BenchRun {
   private profileDir?: string;
   private inProcessProfiler?: InProcessProfiler;
   private ids?: { workflowId: string; runId: string }[];
+  /** When the warm phase began (markWarm) and the workers' CPU seconds then. */
+  private warmFrom?: { at: number; cpu: number; done: number };
+  private cpuAtComplete?: number;
   readonly extra: Record<string, number | string> = {};
 
   private constructor(
@@ -275,9 +278,23 @@ export class BenchRun {
    * harness) is not counted. Idempotent.
    */
   async markComplete(): Promise<void> {
+    this.cpuAtComplete ??= this.workerCpu();
     this.usage ??= this.sampler?.stop();
     this.githubTo ??= this.sandbox.github.requests.length;
     await this.inProcessProfiler?.stop();
+  }
+
+  /** The workers' CPU seconds so far (from /proc). */
+  private workerCpu(): number {
+    return this.workers.reduce((a, w) => a + (readProc(w.pid)?.cpuSec ?? 0), 0);
+  }
+
+  /**
+   * The warm phase begins: `done` failures have completed (the first ones of the repository at its
+   * commit); what follows finds the checkout and the index cached.
+   */
+  markWarm(done: number): void {
+    this.warmFrom = { at: Date.now(), cpu: this.workerCpu(), done };
   }
 
   /** Every remediation workflow of the run (listed once). */
@@ -435,6 +452,17 @@ export class BenchRun {
       bottleneck: findBottleneck(usage.processes, os.cpus().length),
       profiles: profiles.length ? profiles : undefined,
       cpuSecondsPerFailure: completed ? cpu / completed : 0,
+      ...(this.warmFrom && completed > this.warmFrom.done
+        ? {
+            warm: {
+              failures: completed - this.warmFrom.done,
+              cpuSecondsPerFailure:
+                ((this.cpuAtComplete ?? this.workerCpu()) - this.warmFrom.cpu) /
+                (completed - this.warmFrom.done),
+              activities: summarizeActivities(timings.filter((t) => t.scheduledMs >= this.warmFrom!.at)),
+            },
+          }
+        : {}),
       peakRssMb: Math.max(0, ...workerUsage.map((p) => p.peakRssMb)),
       llm,
       observations: obs,

@@ -97,13 +97,31 @@ export async function scalability(o: BenchOptions): Promise<ScenarioOutput> {
       },
       workers: o.workers[0],
       padFilesTo: size,
+      startWithNoFailures: true,
     };
     log(`[${spec.label}] starting sandbox`);
     const run = await BenchRun.start(spec, o);
     try {
       const deadline = Date.now() + o.timeoutSec * 1000;
-      const poll = await run.poll();
-      await run.waitForCompletion(poll.started, deadline);
+      // The first failure alone (clone, index), then the rest on the warm checkout and index.
+      const expected = run.sandbox.expected;
+      const release = (upTo: number) => {
+        const byTest = new Map<string, string[]>();
+        for (const x of expected.slice(0, upTo))
+          byTest.set(x.testId, [...(byTest.get(x.testId) ?? []), x.entityId]);
+        for (const [testId, ids] of byTest) run.sandbox.vanta.setFailing(testId, ids);
+        run.markArrivals(
+          expected.slice(0, upTo).map((x) => x.failureKey),
+          Date.now(),
+        );
+      };
+      release(1);
+      const first = await run.poll();
+      await run.waitForCompletion(first.started, deadline);
+      run.markWarm(first.started);
+      release(expected.length);
+      const rest = await run.poll();
+      await run.waitForCompletion(first.started + rest.started, deadline);
       run.extra.files = size;
       // The Terraform engine alone on the worker's checkout (this process, warm parser).
       const checkout = findCheckout(run.sandbox.env.WORKSPACE_DIR);

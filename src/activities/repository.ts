@@ -7,7 +7,7 @@ import type { Failure, PreparedRepo, TokenUsage } from '../contracts';
 import type { CodeHost } from '../github';
 import { generateWithLlm, generateWithRules, verifyFix } from '../remediation/engine';
 import type { PatchModel } from '../remediation/llm/bedrock';
-import { indexRepository, locate, type RepoIndex } from '../terraform';
+import { indexRepository, indexTextBytes, indexWithContext, locate, type RepoIndex } from '../terraform';
 import { inRepoSubdir, terraformRoot } from '../failure';
 import { heartbeat, notConfigured } from './adapter';
 import type {
@@ -36,34 +36,76 @@ export interface StageServices {
   temporalUi: { temporalUiUrl?: string; temporalNamespace?: string };
   /** The AWS account ids a repository can hold (GITHUB_REPO_MAPPING.accounts, AWS_ACCOUNT_IDS). */
   accountIdsOf?: (prepared: PreparedRepo) => string[];
+  /** Memory budget of the index cache (INDEX_CACHE_MB), bytes. */
+  indexCacheBytes?: number;
 }
 
+/** Heap bytes an index takes per byte of indexed text (measured: about 30 on generated repositories). */
+const INDEX_BYTES_PER_TEXT_BYTE = 30;
+
 /**
- * Indexes repositories by checkout directory and failure context. Any worker can run any stage: on a
- * miss the index is rebuilt from the checkout, so the cache is only a speed-up.
+ * Indexes repositories by checkout directory (one commit) and failure context (account id, region).
+ * The first index of a checkout parses it; another context reuses those parses (indexWithContext).
+ * Bounded by an estimate of the memory the indexes hold, least recently used first out. Any worker can
+ * run any stage: on a miss the index is rebuilt from the checkout, so the cache is only a speed-up.
  */
-class IndexCache {
-  private readonly entries = new Map<string, Promise<RepoIndex>>();
+export class IndexCache {
+  private readonly entries = new Map<string, { index: Promise<RepoIndex>; bytes: number }>();
+  private total = 0;
+
   constructor(
-    private readonly metrics?: StageCounters,
-    private readonly max = 16,
+    private readonly maxBytes = 256 * 1024 * 1024,
+    private readonly counter?: StageCounters['indexCache'],
   ) {}
 
+  /** The index of `dir` for the failure's account id and region. */
   get(dir: string, failure: Failure): Promise<RepoIndex> {
     const context = { accountId: failure.resource.accountId, region: failure.resource.region };
     const key = `${dir}\u0000${context.accountId ?? ''}\u0000${context.region ?? ''}`;
-    let hit = this.entries.get(key);
-    this.metrics?.indexCache?.inc({ result: hit ? 'hit' : 'miss' });
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
+    const hit = this.touch(key);
+    this.counter?.inc({ result: hit ? 'hit' : 'miss' });
+    if (hit) return hit;
+    const sibling = [...this.entries.entries()].find(([k]) => k.startsWith(`${dir}\u0000`))?.[1].index;
+    const index = sibling
+      ? sibling.then((base) => indexWithContext(base, context))
+      : indexRepository(dir, { context });
+    const entry = { index, bytes: 0 };
+    this.entries.set(key, entry);
+    index.then(
+      (i) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.bytes = indexTextBytes(i) * INDEX_BYTES_PER_TEXT_BYTE;
+        this.total += entry.bytes;
+        this.evict(key);
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return index;
+  }
+
+  /** Estimated bytes held and the number of indexes (for tests and metrics). */
+  get size(): { bytes: number; indexes: number } {
+    return { bytes: this.total, indexes: this.entries.size };
+  }
+
+  private touch(key: string): Promise<RepoIndex> | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.index;
+  }
+
+  /** Drops least recently used indexes until the budget holds (never the one just built). */
+  private evict(keep: string): void {
+    for (const [k, e] of this.entries) {
+      if (this.total <= this.maxBytes) return;
+      if (k === keep) continue;
+      this.entries.delete(k);
+      this.total -= e.bytes;
     }
-    hit = indexRepository(dir, { context });
-    hit.catch(() => this.entries.delete(key));
-    this.entries.set(key, hit);
-    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
-    return hit;
   }
 }
 
@@ -85,7 +127,7 @@ export interface RepositoryContext extends StageServices {
 
 /** Adds the index cache (one per worker, shared by every stage) to the services. */
 export function withIndexCache(s: StageServices): RepositoryContext {
-  const indexes = new IndexCache(s.metrics);
+  const indexes = new IndexCache(s.indexCacheBytes, s.metrics?.indexCache);
   return {
     ...s,
     indexFor: async (failure, prepared) => {

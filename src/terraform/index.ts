@@ -7,6 +7,8 @@ export * from './types';
 export {
   indexRepository,
   overlayIndex,
+  indexWithContext,
+  indexTextBytes,
   attributeValue,
   resolveExpression,
   setResolutionContext,

@@ -383,6 +383,23 @@ export async function overlayIndex(
   });
 }
 
+/**
+ * The same repository indexed for another account id / region (data.aws_caller_identity, data.aws_region):
+ * every file's parse is reused, only the resolution is done again. `base` is not modified.
+ */
+export async function indexWithContext(base: RepoIndex, context: ResolutionContext): Promise<RepoIndex> {
+  const state = indexInternals(base);
+  return buildIndex(base.root, state.sources, [...(base.skipped ?? [])], {
+    ...state.opts,
+    context: { ...context },
+  });
+}
+
+/** Bytes of source text an index holds (a proxy for its memory: the parse trees grow with it). */
+export function indexTextBytes(index: RepoIndex): number {
+  return indexInternals(index).sources.reduce((n, f) => n + f.text.length, 0);
+}
+
 /** Builds the index from parsed files: module graph, worlds, instances and resolved values. */
 async function buildIndex(
   absRoot: string,

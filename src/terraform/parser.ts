@@ -2,7 +2,6 @@
  * tree-sitter (web-tree-sitter + tree-sitter-terraform.wasm) parsing into plain block/expression
  * records. The parser is initialised once per process and reused. Offsets are UTF-16 indices.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
@@ -109,26 +108,12 @@ function tooDeep(root: Node, maxNesting: number): { line: number; message: strin
   }
 }
 
-const PARSE_CACHE_MAX = 20_000;
-const parseCache = new Map<string, ParsedFile>();
-
 /**
- * Parses one file, reusing the result for a file whose path and text were parsed before: verifying a
- * fix re-indexes the repository with a few files changed, and only those need parsing again. Callers
- * get a private copy, so the cache is never mutated.
+ * Parses one file. There is no cache here: an index keeps its files' parses and verification reuses
+ * them (overlayIndex), so a process-wide cache would only hold memory (and clone every result).
  */
 export async function parseHcl(text: string, file: string): Promise<ParsedFile> {
-  const key = `${file}\u0000${createHash('sha1').update(text).digest('base64')}`;
-  const hit = parseCache.get(key);
-  if (hit) {
-    parseCache.delete(key);
-    parseCache.set(key, hit);
-    return structuredClone(hit);
-  }
-  const parsed = await parseHclUncached(text, file);
-  parseCache.set(key, structuredClone(parsed));
-  if (parseCache.size > PARSE_CACHE_MAX) parseCache.delete(parseCache.keys().next().value as string);
-  return parsed;
+  return parseHclUncached(text, file);
 }
 
 /** Parses one file's text; files over the size or nesting limits yield only an error. */

@@ -8,7 +8,14 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Patch, ValidationIssue } from '../contracts';
-import { BOX_INIT_ARGS, boxEnv, copyIntoBox, writeCliConfig, writeModuleManifest } from './box';
+import {
+  BOX_INIT_ARGS,
+  boxEnv,
+  copyIntoBox,
+  excludedFromBox,
+  writeCliConfig,
+  writeModuleManifest,
+} from './box';
 import { findTerraform, runTerraform } from './format';
 import { authoritativeParse } from './hcl2json';
 import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
@@ -256,6 +263,38 @@ async function hasProvider(dirs: string[], name: string): Promise<boolean> {
   return false;
 }
 
+/** The module directory and every local module it calls, transitively ('' = the root). */
+function moduleClosure(index: RepoIndex, md: string): string[] {
+  const out = new Set([md]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const m of index.modules)
+      if (m.dir !== null && out.has(m.callerDir) && !out.has(m.dir)) {
+        out.add(m.dir);
+        grew = true;
+      }
+  }
+  return [...out];
+}
+
+/**
+ * Copies one module directory into the box: its files, and its subdirectories that are not module
+ * directories themselves (templates, policies a file() call reads). Other modules are not copied.
+ */
+async function copyModuleDir(index: RepoIndex, dir: string, root: string): Promise<void> {
+  const moduleDirs = new Set(Object.keys(index.files).map((f) => dirOf(f)));
+  const src = path.join(index.root, dir);
+  const dst = path.join(root, dir);
+  await fs.mkdir(dst, { recursive: true });
+  for (const e of await fs.readdir(src, { withFileTypes: true })) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isSymbolicLink() || excludedFromBox(e.name)) continue;
+    if (e.isFile()) await fs.copyFile(path.join(src, e.name), path.join(dst, e.name));
+    else if (e.isDirectory() && ![...moduleDirs].some((m) => m === rel || m.startsWith(`${rel}/`)))
+      await copyIntoBox(path.join(src, e.name), path.join(dst, e.name));
+  }
+}
+
 async function terraformValidate(
   index: RepoIndex,
   result: ApplyResult,
@@ -292,7 +331,7 @@ async function terraformValidate(
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'terrafix-validate-'));
     try {
       const root = path.join(scratch, 'repo');
-      await copyIntoBox(index.root, root);
+      for (const d of moduleClosure(index, md)) await copyModuleDir(index, d, root);
       for (const f of result.files) {
         const dest = path.resolve(root, f.path);
         if (!dest.startsWith(root + path.sep))

@@ -59,6 +59,7 @@ export function servicesFromConfig(deps: ProductionDeps): ActivityServices {
       temporalUi: { temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE },
       accountIdsOf: (prepared) =>
         accountIdsOf(prepared.repo, config.GITHUB_REPO_MAPPING, config.AWS_ACCOUNT_IDS),
+      indexCacheBytes: config.INDEX_CACHE_MB * 1024 * 1024,
     },
     branchHead: host
       ? (repo) => {
