@@ -253,17 +253,21 @@ export class BenchRun {
     return r.count;
   }
 
-  /** Waits until no remediation runs and at least `total` have closed (or the deadline passes). */
-  async waitForCompletion(total: number, deadline: number): Promise<void> {
+  /**
+   * Waits until no remediation runs and at least `total` have closed (or the deadline passes). The
+   * last wait of a run (`final`) takes the run's totals; an intermediate one (a phase) does not.
+   */
+  async waitForCompletion(total: number, deadline: number, final = true): Promise<void> {
+    const done = (): Promise<void> => (final ? this.markComplete() : Promise.resolve());
     let last = -1;
     for (;;) {
       const running = await this.count('Running');
       const all = (await this.client.workflow.count(`WorkflowType = '${REMEDIATION_TYPE}'`)).count;
       const closed = all - running;
-      if (running === 0 && closed >= total) return this.markComplete();
+      if (running === 0 && closed >= total) return done();
       if (Date.now() > deadline) {
         this.errors.push(`timed out with ${running} remediations running, ${closed}/${total} closed`);
-        return this.markComplete();
+        return done();
       }
       if (closed !== last && process.stderr.isTTY)
         process.stderr.write(`\r  ${closed}/${total} done, ${running} running   `);

@@ -117,7 +117,7 @@ export async function scalability(o: BenchOptions): Promise<ScenarioOutput> {
       };
       release(1);
       const first = await run.poll();
-      await run.waitForCompletion(first.started, deadline);
+      await run.waitForCompletion(first.started, deadline, false);
       run.markWarm(first.started);
       release(expected.length);
       const rest = await run.poll();

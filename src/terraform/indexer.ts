@@ -6,7 +6,7 @@ import { localAddressOf } from './localAddress';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_HCL_FILE_BYTES, MAX_HCL_NESTING, parseHcl, type ParsedBlock, type ParsedNested } from './parser';
-import { BOUND_REASON, evaluate, type Scope } from './resolve';
+import { BOUND_REASON, collectRefs, evaluate, type Scope } from './resolve';
 import type {
   BlockInstance,
   Expr,
@@ -380,6 +380,7 @@ export async function overlayIndex(
   return buildIndex(base.root, sources, [...(base.skipped ?? [])], {
     ...state.opts,
     context: { ...base.context },
+    reuse: { base, changed: changes.map((c) => c.path) },
   });
 }
 
@@ -405,7 +406,7 @@ async function buildIndex(
   absRoot: string,
   sources: SourceFile[],
   skipped: SkippedPath[],
-  opts: IndexOptions,
+  opts: IndexOptions & { reuse?: Reuse },
 ): Promise<RepoIndex> {
   const ctx: ResolutionContext = { ...(opts.context ?? {}) };
   const files: Record<string, IndexedFile> = {};
@@ -468,8 +469,9 @@ async function buildIndex(
         address: '',
         instances: [],
         range: pb.range,
-        attributes: copyAttrs(pb.attributes),
-        blocks: pb.blocks.map(stripNested),
+        // Read-only until the values are resolved at the end (copied there, or shared from an overlay's base).
+        attributes: pb.attributes,
+        blocks: [],
       };
       parsedOf.set(b, pb);
       blocks.push(b);
@@ -534,7 +536,8 @@ async function buildIndex(
     context: ctx,
     ...(skipped.length > 0 ? { skipped } : {}),
   };
-  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf, worlds: [], sources, opts };
+  const { reuse: _reuse, ...ownOpts } = opts;
+  const state: IndexInternals = { scopes: new Map(), parsed: parsedOf, worlds: [], sources, opts: ownOpts };
   internals.set(index, state);
 
   const rootVars = (di: DirInfo, extra: Record<string, HclAttribute>[]): Record<string, Resolved> => {
@@ -716,13 +719,140 @@ async function buildIndex(
     }
   }
 
-  // Default-context values of every attribute (first module instance of the block's directory).
+  // Default-context values of every attribute (first module instance of the block's directory). An
+  // overlay takes the base's values for blocks of unchanged files in directories the change cannot reach.
+  const reused = opts.reuse ? reusableValues(opts.reuse, sources, dirs, moduleSource) : undefined;
+  const scopeOf = new Map<string, Scope>();
   for (const b of blocks) {
     if (!b.address) b.address = b.localAddress;
-    const scope = scopeForDir(state, b.moduleDir) ?? { vars: {}, locals: {}, localCache: new Map(), ctx };
+    const pb = parsedOf.get(b)!;
+    const from = reused?.(b.moduleDir, pb);
+    if (from) {
+      // The base's resolved attributes are shared, not copied: the overlay only reads them.
+      b.attributes = from.attributes;
+      b.blocks = from.blocks;
+      continue;
+    }
+    b.attributes = copyAttrs(pb.attributes);
+    b.blocks = pb.blocks.map(stripNested);
+    let scope = scopeOf.get(b.moduleDir);
+    if (!scope) {
+      scope = scopeForDir(state, b.moduleDir) ?? { vars: {}, locals: {}, localCache: new Map(), ctx };
+      scopeOf.set(b.moduleDir, scope);
+    }
     resolveAttrs(b.attributes, b.blocks, scope);
   }
   return index;
+}
+
+/** What an overlay may reuse from its base: the base index and the directories of the changed files. */
+interface Reuse {
+  base: RepoIndex;
+  /** The files the overlay changes or adds. */
+  changed: string[];
+}
+
+/** Every reference of a block's attributes and nested blocks (`aws_s3_bucket.x.id`, `var.y`...). */
+function refsOf(
+  b: { attributes: Record<string, HclAttribute>; blocks: HclNestedBlock[] },
+  out: string[] = [],
+): string[] {
+  for (const a of Object.values(b.attributes)) collectRefs(a.expr, out);
+  for (const n of b.blocks) refsOf(n, out);
+  return out;
+}
+
+const refersTo = (refs: string[], addrs: Set<string>): boolean =>
+  refs.some((r) => {
+    const m = /^(data\.[\w-]+\.[\w-]+|[\w-]+\.[\w-]+)/.exec(r);
+    return m !== null && addrs.has(m[1]!);
+  });
+
+/**
+ * For an overlay: the base block whose resolved values a new block may share, by directory and parse.
+ * A change that touches only resource blocks reaches the blocks of its directory that refer to them;
+ * any other change (a variable, local, output, module call, data source...) reaches its whole
+ * directory, the modules it calls (their inputs) and its callers (its outputs), transitively, as does
+ * a resource change a non-resource block refers to. Blocks elsewhere, parsed from the same unchanged
+ * file, resolve the same.
+ */
+function reusableValues(
+  reuse: Reuse,
+  sources: SourceFile[],
+  dirs: Map<string, DirInfo>,
+  moduleSource: (b: HclBlock) => { dir: string | null },
+): (dir: string, pb: ParsedBlock) => HclBlock | undefined {
+  const base = indexInternals(reuse.base);
+  const baseSources = new Map(base.sources.map((f) => [f.rel, f]));
+  const now = new Map(sources.map((f) => [f.rel, f]));
+  const whole = new Set<string>();
+  const dirty = new Map<string, Set<string>>();
+  const textOf = (f: SourceFile | undefined) =>
+    new Map(
+      (f?.blocks ?? []).map((x) => [
+        [x.type, ...x.labels].join(' '),
+        f!.text.slice(x.range.startByte, x.range.endByte),
+      ]),
+    );
+  for (const rel of reuse.changed) {
+    const d = dirOf(rel);
+    const before = baseSources.get(rel);
+    const after = now.get(rel);
+    if (!rel.endsWith('.tf') || (before?.blocks.length ?? 0) + (after?.blocks.length ?? 0) === 0) {
+      whole.add(d); // tfvars, lock files, JSON, unparsable: the whole directory
+      continue;
+    }
+    const was = textOf(before);
+    const is = textOf(after);
+    for (const k of new Set([...was.keys(), ...is.keys()])) {
+      if (was.get(k) === is.get(k)) continue;
+      const [kind, ...labels] = k.split(' ');
+      if (kind !== 'resource') whole.add(d);
+      else dirty.set(d, (dirty.get(d) ?? new Set()).add(labels.join('.')));
+    }
+  }
+  // A resource change that a non-resource block refers to (a local, an output, a module input).
+  for (const [d, addrs] of dirty)
+    if (
+      dirs
+        .get(d)
+        ?.blocks.some(
+          (b) => b.kind !== 'resource' && refersTo(refsOf({ attributes: b.attributes, blocks: [] }), addrs),
+        )
+    )
+      whole.add(d);
+  const edges = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    if (!edges.has(a)) edges.set(a, new Set());
+    edges.get(a)!.add(b);
+  };
+  for (const di of dirs.values())
+    for (const mb of di.moduleBlocks) {
+      const { dir } = moduleSource(mb);
+      if (dir !== null) {
+        link(di.dir, dir);
+        link(dir, di.dir);
+      }
+    }
+  const todo = [...whole];
+  while (todo.length) {
+    for (const n of edges.get(todo.pop()!) ?? []) {
+      if (whole.has(n)) continue;
+      whole.add(n);
+      todo.push(n);
+    }
+  }
+  const byParse = new Map<ParsedBlock, HclBlock>();
+  for (const b of reuse.base.blocks) {
+    const pb = base.parsed.get(b);
+    if (pb && !whole.has(b.moduleDir)) byParse.set(pb, b);
+  }
+  return (dir, pb) => {
+    if (whole.has(dir)) return undefined;
+    const from = byParse.get(pb);
+    const addrs = dirty.get(dir);
+    return from && (!addrs || !refersTo(refsOf(from), addrs)) ? from : undefined;
+  };
 }
 
 function scopeForDir(state: IndexInternals, dir: string): Scope | undefined {

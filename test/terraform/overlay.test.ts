@@ -83,3 +83,28 @@ it('adds a new file and parses only what changed (unchanged files share their pa
   expect(after.root).toBe(base.root);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+it('a change to resources only re-resolves the blocks that refer to them, and equals indexing from disk', async () => {
+  const files = {
+    'a.tf': 'resource "aws_s3_bucket" "x" {\n  bucket = "one"\n}\n',
+    'b.tf':
+      'resource "aws_s3_bucket_policy" "p" {\n  bucket = aws_s3_bucket.x.bucket\n}\n\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
+    'c.tf': 'locals {\n  n = "static"\n}\n\noutput "name" {\n  value = aws_s3_bucket.x.bucket\n}\n',
+  };
+  for (const [path_, after] of [
+    ['a.tf', files['a.tf'].replace('"one"', '"two"')],
+    [
+      'a.tf',
+      `${files['a.tf']}\nresource "aws_s3_bucket_versioning" "x" {\n  bucket = aws_s3_bucket.x.id\n}\n`,
+    ],
+  ] as const) {
+    const dir = scratchRepo(files);
+    const base = await indexRepository(dir);
+    const before = JSON.stringify(shape(base));
+    const overlay = await overlayIndex(base, [{ path: path_, after }]);
+    fs.writeFileSync(path.join(dir, path_), after);
+    expect(shape(overlay)).toEqual(shape(await indexRepository(dir)));
+    expect(JSON.stringify(shape(base))).toBe(before);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
