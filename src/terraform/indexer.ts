@@ -752,6 +752,9 @@ interface Reuse {
   changed: string[];
 }
 
+/** References of a base block, computed once (several overlays of one base ask for the same block). */
+const baseRefs = new WeakMap<object, string[]>();
+
 /** Every reference of a block's attributes and nested blocks (`aws_s3_bucket.x.id`, `var.y`...). */
 function refsOf(
   b: { attributes: Record<string, HclAttribute>; blocks: HclNestedBlock[] },
@@ -851,7 +854,10 @@ function reusableValues(
     if (whole.has(dir)) return undefined;
     const from = byParse.get(pb);
     const addrs = dirty.get(dir);
-    return from && (!addrs || !refersTo(refsOf(from), addrs)) ? from : undefined;
+    if (!from || !addrs) return from;
+    let refs = baseRefs.get(from);
+    if (!refs) baseRefs.set(from, (refs = refsOf(from)));
+    return refersTo(refs, addrs) ? undefined : from;
   };
 }
 

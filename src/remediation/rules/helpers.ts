@@ -144,9 +144,23 @@ export function indent(text: string, by = '  '): string {
     .join('\n');
 }
 
+/** Blocks by module directory and kind, built once per index (the rules ask for them many times). */
+const blocksByModule = new WeakMap<RuleContext['index'], Map<string, HclBlock[]>>();
+
 /** Blocks of the same module (directory) as the target. */
 export function moduleBlocks(ctx: RuleContext, kind = 'resource'): HclBlock[] {
-  return ctx.index.blocks.filter((b) => b.kind === kind && b.moduleDir === ctx.target.moduleDir);
+  let m = blocksByModule.get(ctx.index);
+  if (!m) {
+    m = new Map();
+    for (const b of ctx.index.blocks) {
+      const k = `${b.moduleDir}\u0000${b.kind}`;
+      const list = m.get(k);
+      if (list) list.push(b);
+      else m.set(k, [b]);
+    }
+    blocksByModule.set(ctx.index, m);
+  }
+  return [...(m.get(`${ctx.target.moduleDir}\u0000${kind}`) ?? [])];
 }
 
 /** Blocks of type `type` in the target's module whose `attr` references the target (or its resolved name). */
