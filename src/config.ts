@@ -154,6 +154,11 @@ export const configSchema = z.object({
   GITHUB_ACTIVITY_SLOTS: z.preprocess(emptyToUndefined, posInt(4)),
   /** Memory budget of a worker's repository index cache, in MB (least recently used indexes leave first). */
   INDEX_CACHE_MB: z.preprocess(emptyToUndefined, posInt(256)),
+  /**
+   * Workflow executions a worker keeps in memory (Temporal's sticky cache). Fewer: less memory, more
+   * replays when an evicted workflow's next task arrives.
+   */
+  WORKFLOW_CACHE_SIZE: z.preprocess(emptyToUndefined, posInt(250)),
   TERRAFORM_PATH: z.preprocess(emptyToUndefined, z.string().default('terraform')),
   TERRAFORM_PROVIDER_MIRROR: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(

@@ -220,6 +220,7 @@ export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningW
     vantaActivitiesPerSecond: config.VANTA_ACTIVITIES_PER_SECOND,
     githubActivitiesPerSecond: config.GITHUB_ACTIVITIES_PER_SECOND,
     githubActivitySlots: config.GITHUB_ACTIVITY_SLOTS,
+    maxCachedWorkflows: config.WORKFLOW_CACHE_SIZE,
     dataConverter: dataConverterFor(config),
   });
 

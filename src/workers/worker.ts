@@ -62,6 +62,8 @@ export interface WorkerSetOptions {
   githubActivitiesPerSecond?: number;
   /** Concurrent activities on the GitHub queue per worker (GITHUB_ACTIVITY_SLOTS, default 4). */
   githubActivitySlots?: number;
+  /** Workflow executions cached in memory on the main queue (WORKFLOW_CACHE_SIZE). */
+  maxCachedWorkflows?: number;
   /** Which queues this process serves (all by default). */
   queues?: ('main' | 'llm' | 'vanta' | 'github')[];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
@@ -100,6 +102,7 @@ export async function createWorkerSet(o: WorkerSetOptions): Promise<WorkerSet> {
           : { workflowsPath: o.workflowsPath ?? require.resolve('../workflows') }),
         activities: activitiesOn(a, 'main'),
         maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 10,
+        ...(o.maxCachedWorkflows ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
       }),
     );
   }

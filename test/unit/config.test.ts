@@ -69,6 +69,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('INDEX_CACHE_MB and WORKFLOW_CACHE_SIZE: positive integers with defaults, named in the error', () => {
+    expect(loadConfig({}).INDEX_CACHE_MB).toBe(256);
+    expect(loadConfig({}).WORKFLOW_CACHE_SIZE).toBe(250);
+    expect(loadConfig({ WORKFLOW_CACHE_SIZE: '100' }).WORKFLOW_CACHE_SIZE).toBe(100);
+    for (const name of ['INDEX_CACHE_MB', 'WORKFLOW_CACHE_SIZE'])
+      for (const bad of ['0', '-1', 'lots'])
+        expect(() => loadConfig({ [name]: bad })).toThrow(
+          new RegExp(`${name}: expected (a positive integer|an integer)`),
+        );
+  });
+
   it('requires mTLS cert and key together', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
   });
