@@ -147,20 +147,33 @@ export function indent(text: string, by = '  '): string {
 /** Blocks by module directory and kind, built once per index (the rules ask for them many times). */
 const blocksByModule = new WeakMap<RuleContext['index'], Map<string, HclBlock[]>>();
 
-/** Blocks of the same module (directory) as the target. */
-export function moduleBlocks(ctx: RuleContext, kind = 'resource'): HclBlock[] {
+/** The per-index lists: "dir\0kind" and "dir\0kind\0type" (first label). */
+function moduleLists(ctx: RuleContext): Map<string, HclBlock[]> {
   let m = blocksByModule.get(ctx.index);
   if (!m) {
     m = new Map();
-    for (const b of ctx.index.blocks) {
-      const k = `${b.moduleDir}\u0000${b.kind}`;
-      const list = m.get(k);
+    const add = (k: string, b: HclBlock) => {
+      const list = m!.get(k);
       if (list) list.push(b);
-      else m.set(k, [b]);
+      else m!.set(k, [b]);
+    };
+    for (const b of ctx.index.blocks) {
+      add(`${b.moduleDir}\u0000${b.kind}`, b);
+      add(`${b.moduleDir}\u0000${b.kind}\u0000${b.labels[0] ?? ''}`, b);
     }
     blocksByModule.set(ctx.index, m);
   }
-  return [...(m.get(`${ctx.target.moduleDir}\u0000${kind}`) ?? [])];
+  return m;
+}
+
+/** Blocks of the same module (directory) as the target (read-only: shared by every rule on the index). */
+export function moduleBlocks(ctx: RuleContext, kind = 'resource'): readonly HclBlock[] {
+  return moduleLists(ctx).get(`${ctx.target.moduleDir}\u0000${kind}`) ?? [];
+}
+
+/** Resources of one type in the target's module (read-only: shared by every rule on the index). */
+export function moduleResources(ctx: RuleContext, type: string): readonly HclBlock[] {
+  return moduleLists(ctx).get(`${ctx.target.moduleDir}\u0000resource\u0000${type}`) ?? [];
 }
 
 /** Blocks of type `type` in the target's module whose `attr` references the target (or its resolved name). */
@@ -174,8 +187,7 @@ export function referencing(
   if (!b) return [];
   const own = local(b);
   const name = read(ctx, nameAttr);
-  return moduleBlocks(ctx).filter((c) => {
-    if (c.labels[0] !== type) return false;
+  return moduleResources(ctx, type).filter((c) => {
     const a = c.attributes[attr];
     if (!a) return false;
     if (collectRefs(a.expr).some((r) => r === own || r.startsWith(`${own}.`))) return true;

@@ -14,6 +14,7 @@ import {
   identityRefs,
   insertAfterTarget,
   moduleBlocks,
+  moduleResources,
   need,
   nestedAt,
   newLabel,
@@ -100,8 +101,11 @@ function isLogDestination(ctx: RuleContext): boolean {
   if (!own) return false;
   const a = own.localAddress;
   const name = bucketName(ctx, own);
-  for (const b of ctx.index.blocks) {
-    if (b.kind !== 'resource' || b === own || b.moduleDir !== own.moduleDir) continue;
+  for (const b of [
+    ...moduleResources(ctx, 'aws_s3_bucket_logging'),
+    ...moduleResources(ctx, 'aws_s3_bucket'),
+  ]) {
+    if (b === own || b.moduleDir !== own.moduleDir) continue;
     const holder =
       b.labels[0] === 'aws_s3_bucket_logging'
         ? b
