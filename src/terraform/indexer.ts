@@ -752,6 +752,9 @@ interface Reuse {
   changed: string[];
 }
 
+/** A base index's blocks by their parse, built once (every overlay of the base looks blocks up in it). */
+const baseByParse = new WeakMap<RepoIndex, Map<ParsedBlock, HclBlock>>();
+
 /** References of a base block, computed once (several overlays of one base ask for the same block). */
 const baseRefs = new WeakMap<object, string[]>();
 
@@ -845,14 +848,19 @@ function reusableValues(
       todo.push(n);
     }
   }
-  const byParse = new Map<ParsedBlock, HclBlock>();
-  for (const b of reuse.base.blocks) {
-    const pb = base.parsed.get(b);
-    if (pb && !whole.has(b.moduleDir)) byParse.set(pb, b);
+  let byParse = baseByParse.get(reuse.base);
+  if (!byParse) {
+    byParse = new Map();
+    for (const b of reuse.base.blocks) {
+      const pb = base.parsed.get(b);
+      if (pb) byParse.set(pb, b);
+    }
+    baseByParse.set(reuse.base, byParse);
   }
+  const lookup = byParse;
   return (dir, pb) => {
     if (whole.has(dir)) return undefined;
-    const from = byParse.get(pb);
+    const from = lookup.get(pb);
     const addrs = dirty.get(dir);
     if (!from || !addrs) return from;
     let refs = baseRefs.get(from);
