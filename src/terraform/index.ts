@@ -22,6 +22,7 @@ export {
   findBlock,
   relatedBlocks,
   blocksReferring,
+  isRefTo,
   blockRefs,
   stripKeys,
   arnContext,

@@ -93,14 +93,13 @@ function referrers(index: RepoIndex): Map<string, HclBlock[]> {
 /** Every block of the same module, of any kind (outputs, locals, module calls...), that refers to `b`. */
 export function blocksReferring(index: RepoIndex, b: HclBlock): HclBlock[] {
   return index.blocks.filter(
-    (x) =>
-      x !== b &&
-      x.moduleDir === b.moduleDir &&
-      blockRefs(x).some(
-        (r) =>
-          r === b.localAddress || r.startsWith(`${b.localAddress}.`) || r.startsWith(`${b.localAddress}[`),
-      ),
+    (x) => x !== b && x.moduleDir === b.moduleDir && blockRefs(x).some((r) => isRefTo(r, b.localAddress)),
   );
+}
+
+/** The reference names the block at `address` (module-local): itself, an attribute or an instance. */
+export function isRefTo(ref: string, address: string): boolean {
+  return ref === address || ref.startsWith(`${address}.`) || ref.startsWith(`${address}[`);
 }
 
 /** Blocks of the same module that reference (configure) the block at `address`, e.g. bucket encryption. */

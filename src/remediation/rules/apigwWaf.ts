@@ -1,16 +1,7 @@
 /** API Gateway REST API stages are protected by a regional WAF web ACL the module already has. */
-import { collectRefs, type HclBlock } from '../../terraform';
+import type { HclBlock } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
-import {
-  blockText,
-  insertAfterTarget,
-  instanceRef,
-  local,
-  moduleBlocks,
-  need,
-  newLabel,
-  patch,
-} from './helpers';
+import { hasCompanion, blockText, insertAfterTarget, instanceRef, newLabel, patch } from './helpers';
 import { soleResource, str } from './platformCommon';
 
 /** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
@@ -18,15 +9,11 @@ export const prAction = 'Attach the WAF web ACL';
 
 /** The stage has a web ACL association. */
 function associated(ctx: RuleContext): boolean {
-  const own = local(need(ctx));
-  return moduleBlocks(ctx).some((c) => {
-    const a = ['aws_wafv2_web_acl_association', 'aws_wafregional_web_acl_association'].includes(c.labels[0])
-      ? c.attributes.resource_arn
-      : undefined;
-    return Boolean(
-      a && collectRefs(a.expr).some((r) => r === own || r.startsWith(`${own}.`) || r.startsWith(`${own}[`)),
-    );
-  });
+  return hasCompanion(
+    ctx,
+    ['aws_wafv2_web_acl_association', 'aws_wafregional_web_acl_association'],
+    'resource_arn',
+  );
 }
 
 /**

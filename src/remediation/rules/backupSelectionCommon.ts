@@ -5,7 +5,7 @@
  * the module already backs something up, reusing that selection's plan and IAM role. Which plan,
  * schedule and retention protect the data is the team's choice, so without one the fix is refused.
  */
-import { collectRefs, type HclBlock } from '../../terraform';
+import { collectRefs, isRefTo, type HclBlock } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
 import {
   insertAfterTarget,
@@ -31,9 +31,7 @@ const refsOf = (b: HclBlock, attr: string): string[] =>
 function selecting(ctx: RuleContext): HclBlock[] {
   const own = need(ctx).localAddress;
   return moduleBlocks(ctx).filter(
-    (s) =>
-      s.labels[0] === 'aws_backup_selection' &&
-      refsOf(s, 'resources').some((r) => r === own || r.startsWith(`${own}.`) || r.startsWith(`${own}[`)),
+    (s) => s.labels[0] === 'aws_backup_selection' && refsOf(s, 'resources').some((r) => isRefTo(r, own)),
   );
 }
 

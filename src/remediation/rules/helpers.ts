@@ -7,6 +7,7 @@ import type { Impact, Confidence, Patch, PatchEdit } from '../../contracts';
 import {
   attributeValue,
   collectRefs,
+  isRefTo,
   type HclBlock,
   type HclNestedBlock,
   type HclValue,
@@ -174,6 +175,17 @@ export function moduleBlocks(ctx: RuleContext, kind = 'resource'): readonly HclB
 /** Resources of one type in the target's module (read-only: shared by every rule on the index). */
 export function moduleResources(ctx: RuleContext, type: string): readonly HclBlock[] {
   return moduleLists(ctx).get(`${ctx.target.moduleDir}\u0000resource\u0000${type}`) ?? [];
+}
+
+/** A resource of one of `types` in the target's module whose `attr` references the target. */
+export function hasCompanion(ctx: RuleContext, types: string[], attr: string): boolean {
+  const own = local(need(ctx));
+  return types.some((t) =>
+    moduleResources(ctx, t).some((c) => {
+      const a = c.attributes[attr];
+      return Boolean(a && collectRefs(a.expr).some((r) => isRefTo(r, own)));
+    }),
+  );
 }
 
 /** Blocks of type `type` in the target's module whose `attr` references the target (or its resolved name). */

@@ -3,31 +3,15 @@
  * without one (the account root administers the key; use is left to the account's IAM policies), so
  * access stays what it is for keys whose policy was never edited outside Terraform.
  */
-import { collectRefs } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
-import {
-  identityRefs,
-  insertAfterTarget,
-  kmsKeyPolicy,
-  local,
-  moduleBlocks,
-  need,
-  patch,
-  setAttr,
-} from './helpers';
+import { hasCompanion, identityRefs, insertAfterTarget, kmsKeyPolicy, need, patch, setAttr } from './helpers';
 
 /** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
 export const prAction = 'Declare the key policy';
 
 /** An aws_kms_key_policy of the module manages the key's policy. */
 function separatePolicy(ctx: RuleContext): boolean {
-  const own = local(need(ctx));
-  return moduleBlocks(ctx).some((c) => {
-    const a = c.labels[0] === 'aws_kms_key_policy' ? c.attributes.key_id : undefined;
-    return Boolean(
-      a && collectRefs(a.expr).some((r) => r === own || r.startsWith(`${own}.`) || r.startsWith(`${own}[`)),
-    );
-  });
+  return hasCompanion(ctx, ['aws_kms_key_policy'], 'key_id');
 }
 
 export const rule: Rule = {

@@ -6,7 +6,7 @@
  * write (TLS only). The Checkov findings that make no sense for a log bucket are skipped on it with
  * the reason.
  */
-import { attributeValue, collectRefs, type HclBlock } from '../../terraform';
+import { attributeValue, collectRefs, isRefTo, type HclBlock } from '../../terraform';
 import { registryModule } from '../modules';
 import type { Rule, RuleContext } from '../types';
 import {
@@ -66,8 +66,7 @@ function loggedTo(ctx: RuleContext): LogBucket | undefined {
   const own = need(ctx);
   const ownName = bucketName(ctx, own);
   const a = own.localAddress;
-  const refsOwn = (b: HclBlock) =>
-    bucketRefs(b).some((r) => r === a || r.startsWith(`${a}.`) || r.startsWith(`${a}[`));
+  const refsOwn = (b: HclBlock) => bucketRefs(b).some((r) => isRefTo(r, a));
   for (const b of ctx.index.blocks) {
     if (b.kind !== 'resource' || b === own) continue;
     const path =
@@ -114,8 +113,7 @@ function isLogDestination(ctx: RuleContext): boolean {
           : undefined;
     const attr = holder?.attributes.target_bucket;
     if (!attr) continue;
-    if (collectRefs(attr.expr).some((r) => r === a || r.startsWith(`${a}.`) || r.startsWith(`${a}[`)))
-      return true;
+    if (collectRefs(attr.expr).some((r) => isRefTo(r, a))) return true;
     if (name !== undefined && attr.value.known && attr.value.value === name) return true;
   }
   return false;

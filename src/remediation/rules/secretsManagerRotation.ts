@@ -1,7 +1,6 @@
 /** Secrets Manager secrets rotate automatically with a rotation Lambda the module already has. */
-import { collectRefs } from '../../terraform';
 import type { Rule, RuleContext } from '../types';
-import { insertAfterTarget, instanceRef, local, moduleBlocks, need, newLabel, patch } from './helpers';
+import { hasCompanion, insertAfterTarget, instanceRef, newLabel, patch } from './helpers';
 import { soleResource, str } from './platformCommon';
 
 /** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
@@ -9,13 +8,7 @@ export const prAction = 'Enable automatic rotation';
 
 /** The secret has an aws_secretsmanager_secret_rotation. */
 function rotated(ctx: RuleContext): boolean {
-  const own = local(need(ctx));
-  return moduleBlocks(ctx).some((c) => {
-    const a = c.labels[0] === 'aws_secretsmanager_secret_rotation' ? c.attributes.secret_id : undefined;
-    return Boolean(
-      a && collectRefs(a.expr).some((r) => r === own || r.startsWith(`${own}.`) || r.startsWith(`${own}[`)),
-    );
-  });
+  return hasCompanion(ctx, ['aws_secretsmanager_secret_rotation'], 'secret_id');
 }
 
 export const rule: Rule = {
