@@ -14,8 +14,9 @@ import {
   result,
   setAttr,
   show,
-  teamChoice,
+  askTeamPatch,
   withTeamChoice,
+  type TeamAsk,
 } from './helpers';
 
 /** The single distinct expression other resources of the target's type use for `path`, if any. */
@@ -51,7 +52,7 @@ export interface ReuseSpec extends Omit<Rule, 'check' | 'fix'> {
   /** Why there is no fix when `choose` finds nothing (and the rule asks for no team choice). */
   missing: string;
   /** With nothing to reuse, ask the team: a variable `<label>_<suffix>` for the value, in a draft PR. */
-  teamChoice?: { suffix: string; what: string };
+  teamChoice?: TeamAsk;
   /** Resources the rule does not apply to; returns the reason. */
   notApplicable?: (ctx: RuleContext) => string | null;
   explanation: string;
@@ -92,18 +93,15 @@ export function reuseRule(spec: ReuseSpec): Rule {
     fix(ctx) {
       const b = need(ctx);
       const value = choose(ctx);
-      if (!value && ask) {
-        const choice = teamChoice(ctx, b, ask.suffix, ask.what);
-        return patch({
-          edits: [...choice.edits, setAttr(ctx, b, path, choice.ref)],
-          explanation: `${explanation} The module has no ${ask.what} to reuse, so ${name} takes ${choice.ref}, a new variable for the one the team chooses.`,
+      if (!value && ask)
+        return askTeamPatch(ctx, b, ask, {
+          explanation,
+          name,
+          write: (ref) => [setAttr(ctx, b, path, ref)],
           changedAttributes: [name],
-          confidence: 'low',
           breakingChanges: breakingChanges ?? [],
-          additionalRequirements: [choice.requirement, ...additionalRequirements],
-          reviewReasons: [choice.review],
+          additionalRequirements,
         });
-      }
       if (!value) throw new Error(missing);
       const breaking = breakingChanges ?? [];
       return patch({

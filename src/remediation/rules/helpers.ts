@@ -518,3 +518,43 @@ export function withTeamChoice(
   );
   return `${base.replace(/\.$/, '')}; without one, a draft PR asks for it as variable "<name>_${ask.suffix}" (none is created).`;
 }
+
+/** What a rule asks the team for when the repository has nothing to reuse (see teamChoice). */
+export interface TeamAsk {
+  suffix: string;
+  what: string;
+  valueKind?: 'ARN' | 'ID';
+}
+
+/**
+ * The fix that asks the team for a value: declares (or reuses) the variable, writes its reference with
+ * `write`, and opens a draft with low confidence and a requirement to set it.
+ */
+export function askTeamPatch(
+  ctx: RuleContext,
+  b: HclBlock,
+  ask: TeamAsk,
+  o: {
+    explanation: string;
+    /** The attribute the variable fills, for the explanation. */
+    name: string;
+    write: (ref: string) => PatchEdit[];
+    changedAttributes: string[];
+    breakingChanges: string[];
+    additionalRequirements?: string[];
+    /** How the explanation names what is missing and what the team chooses (default: ask.what, "the one"). */
+    lacks?: string;
+    chosen?: string;
+  },
+): Patch {
+  const choice = teamChoice(ctx, b, ask.suffix, ask.what, ask.valueKind);
+  return patch({
+    edits: [...choice.edits, ...o.write(choice.ref)],
+    explanation: `${o.explanation} The module has no ${o.lacks ?? ask.what} to reuse, so ${o.name} takes ${choice.ref}, a new variable for ${o.chosen ?? 'the one'} the team chooses.`,
+    changedAttributes: o.changedAttributes,
+    confidence: 'low',
+    breakingChanges: o.breakingChanges,
+    additionalRequirements: [choice.requirement, ...(o.additionalRequirements ?? [])],
+    reviewReasons: [choice.review],
+  });
+}

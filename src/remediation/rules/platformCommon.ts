@@ -17,9 +17,10 @@ import {
   setAttrs,
   single,
   stringAttr,
-  teamChoice,
+  askTeamPatch,
   usableKmsKeys,
   withTeamChoice,
+  type TeamAsk,
 } from './helpers';
 
 /** A resolved string attribute of a block, or '' (the rules of this family import it from here). */
@@ -102,7 +103,7 @@ export interface RefRuleSpec extends Omit<Rule, 'check' | 'fix'> {
    * With nothing to reuse, ask the team: a variable `<label>_<suffix>` for the value (see teamChoice)
    * and the attributes written with its reference; the PR is a draft.
    */
-  teamChoice?: { suffix: string; what: string; values: (ref: string) => [string, string][] };
+  teamChoice?: TeamAsk & { values: (ref: string) => [string, string][] };
   explanation: string;
   breakingChanges?: string[];
   additionalRequirements: (found: HclBlock) => string[];
@@ -140,18 +141,14 @@ export function refRule(spec: RefRuleSpec): Rule {
     fix(ctx) {
       const b = need(ctx);
       const found = find(ctx);
-      if (!found && ask) {
-        const choice = teamChoice(ctx, b, ask.suffix, ask.what);
-        return patch({
-          edits: [...choice.edits, ...setAttrs(ctx, b, path.slice(0, -1), ask.values(choice.ref))],
-          explanation: `${explanation} The module has no ${ask.what} to reuse, so ${name} takes ${choice.ref}, a new variable for the one the team chooses.`,
+      if (!found && ask)
+        return askTeamPatch(ctx, b, ask, {
+          explanation,
+          name,
+          write: (ref) => setAttrs(ctx, b, path.slice(0, -1), ask.values(ref)),
           changedAttributes: [name],
-          confidence: 'low',
           breakingChanges: breakingChanges ?? [],
-          additionalRequirements: [choice.requirement],
-          reviewReasons: [choice.review],
         });
-      }
       if (!found) throw new Error(missing);
       const addr = found.block.localAddress;
       return patch({

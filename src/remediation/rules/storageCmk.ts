@@ -17,9 +17,10 @@ import {
   read,
   setAttrs,
   stringAttr,
-  teamChoice,
+  askTeamPatch,
   usableKmsKeys,
   withTeamChoice,
+  type TeamAsk,
 } from './helpers';
 
 /** What a customer-managed-key storage rule declares: the key attribute, its companions and the service words. */
@@ -94,15 +95,18 @@ export function reusableKey(
     : null;
 }
 
+/** What a key rule asks the team for: the key's ARN, or its id where the attribute takes one. */
+const keyAsk = (keyOutput: CmkRuleSpec['keyOutput']): TeamAsk =>
+  keyOutput === 'key_id'
+    ? { suffix: 'kms_key_id', what: 'customer managed KMS key', valueKind: 'ID' }
+    : { suffix: 'kms_key_arn', what: 'customer managed KMS key', valueKind: 'ARN' };
+
 /** Builds a rule that points a storage resource at an existing customer managed KMS key. */
 export function cmkRule(spec: CmkRuleSpec): Rule {
   const { attribute, keyOutput, with: extra, serviceWords, explanation, breakingChanges, ...meta } = spec;
   return {
     ...meta,
-    prerequisites: withTeamChoice(meta.prerequisites, {
-      suffix: keyOutput === 'key_id' ? 'kms_key_id' : 'kms_key_arn',
-      what: 'customer managed KMS key',
-    }),
+    prerequisites: withTeamChoice(meta.prerequisites, keyAsk(keyOutput)),
     check(ctx) {
       const r = read(ctx, attribute);
       const ok = r.set && (!r.known || nonEmptyString(r.value));
@@ -119,25 +123,17 @@ export function cmkRule(spec: CmkRuleSpec): Rule {
       });
       if (!found) {
         // Which key protects this data (and its key policy) is the team's choice: ask for it.
-        const id = keyOutput === 'key_id';
-        const choice = teamChoice(
-          ctx,
-          b,
-          id ? 'kms_key_id' : 'kms_key_arn',
-          'customer managed KMS key',
-          id ? 'ID' : 'ARN',
-        );
-        return patch({
-          edits: [...choice.edits, ...setAttrs(ctx, b, [], [...extraEdits, [attribute, choice.ref]])],
-          explanation: `${explanation} The module has no customer managed key to reuse, so ${attribute} takes ${choice.ref}, a new variable for the key the team chooses.`,
+        return askTeamPatch(ctx, b, keyAsk(keyOutput), {
+          explanation,
+          name: attribute,
+          write: (ref) => setAttrs(ctx, b, [], [...extraEdits, [attribute, ref]]),
           changedAttributes: [...extraEdits.map(([k]) => k), attribute],
-          confidence: 'low',
           breakingChanges,
           additionalRequirements: [
-            choice.requirement,
             "The key's policy must let the service and whoever reads the data use it (kms:Decrypt, and kms:CreateGrant where the service uses grants).",
           ],
-          reviewReasons: [choice.review],
+          lacks: 'customer managed key',
+          chosen: 'the key',
         });
       }
       const addr = found.key.localAddress;
