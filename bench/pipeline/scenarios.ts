@@ -105,16 +105,7 @@ export async function scalability(o: BenchOptions): Promise<ScenarioOutput> {
       const deadline = Date.now() + o.timeoutSec * 1000;
       // The first failure alone (clone, index), then the rest on the warm checkout and index.
       const expected = run.sandbox.expected;
-      const release = (upTo: number) => {
-        const byTest = new Map<string, string[]>();
-        for (const x of expected.slice(0, upTo))
-          byTest.set(x.testId, [...(byTest.get(x.testId) ?? []), x.entityId]);
-        for (const [testId, ids] of byTest) run.sandbox.vanta.setFailing(testId, ids);
-        run.markArrivals(
-          expected.slice(0, upTo).map((x) => x.failureKey),
-          Date.now(),
-        );
-      };
+      const release = (upTo: number) => releaseFailures(run, expected.slice(0, upTo));
       release(1);
       const first = await run.poll();
       await run.waitForCompletion(first.started, deadline, false);
@@ -170,6 +161,20 @@ function findCheckout(workspace: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Makes Vanta report exactly `failing` (the run's expected failures so far) and marks the new ones as
+ * arrived now.
+ */
+function releaseFailures(run: BenchRun, failing: BenchRun['sandbox']['expected']): void {
+  const byTest = new Map<string, string[]>();
+  for (const x of failing) byTest.set(x.testId, [...(byTest.get(x.testId) ?? []), x.entityId]);
+  for (const [testId, ids] of byTest) run.sandbox.vanta.setFailing(testId, ids);
+  run.markArrivals(
+    failing.map((x) => x.failureKey),
+    Date.now(),
+  );
+}
+
 /** throughput: failures appear at a steady rate; a poll every interval picks up the new ones. */
 export async function throughput(o: BenchOptions): Promise<ScenarioOutput> {
   const total = Math.max(1, Math.round((o.rate * o.durationSec) / 60));
@@ -183,7 +188,6 @@ export async function throughput(o: BenchOptions): Promise<ScenarioOutput> {
   log(`[${spec.label}] starting sandbox: ${total} failures arriving over ${o.durationSec} s`);
   const run = await BenchRun.start(spec, o);
   try {
-    const byTest = new Map<string, string[]>();
     const expected = run.sandbox.expected;
     const t0 = Date.now();
     const deadline = t0 + (o.durationSec + o.timeoutSec) * 1000;
@@ -198,16 +202,7 @@ export async function throughput(o: BenchOptions): Promise<ScenarioOutput> {
       );
       const fresh = expected.slice(released, upTo);
       released = upTo;
-      for (const x of fresh) {
-        const list = byTest.get(x.testId) ?? [];
-        list.push(x.entityId);
-        byTest.set(x.testId, list);
-      }
-      for (const [testId, ids] of byTest) run.sandbox.vanta.setFailing(testId, ids);
-      run.markArrivals(
-        fresh.map((x) => x.failureKey),
-        Date.now(),
-      );
+      releaseFailures(run, expected.slice(0, upTo));
       const p = await run.poll();
       log(`  t=${Math.round((Date.now() - t0) / 1000)} s: +${fresh.length} new, poll ${JSON.stringify(p)}`);
     }
