@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import type { Target } from '../contracts';
-import { stripKeys } from '../terraform/locate';
+import { moduleLocalAddress } from '../terraform/locate';
 import { parseHcl, type ParsedBlock } from '../terraform/parser';
 import type { HclAttribute, HclNestedBlock } from '../terraform/types';
 
@@ -63,7 +63,7 @@ const ascii = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
 
 /** The target's address inside its module, without module path and instance keys (aws_s3_bucket.logs). */
 function targetLocalAddress(target: Target): string {
-  return stripKeys(target.address).split('.').slice(-2).join('.');
+  return moduleLocalAddress(target.address);
 }
 
 function key(b: { type: string; labels: string[] }): string {

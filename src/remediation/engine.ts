@@ -25,7 +25,7 @@ import {
   overlayIndex,
   parseHcl,
   relatedBlocks,
-  stripKeys,
+  moduleLocalAddress,
   type FileChange,
   type HclBlock,
   type RepoIndex,
@@ -281,7 +281,7 @@ async function blockProblems(index: RepoIndex, p: Patch, files: FileChange[]): P
 /** The rule's check on the patched repository (empty when it passes). */
 function recheck(after: RepoIndex, target: Target, failure: Failure, rule: Rule, p: Patch): string[] {
   // A deleted target passes by absence; blockProblems checked it is gone and nothing else went.
-  const local = stripKeys(target.address).replace(/^(module\.[\w-]+\.)+/, '');
+  const local = moduleLocalAddress(target.address);
   if (p.edits.some((e) => e.kind === 'remove_block' && e.file === target.file && e.address === local)) {
     return findBlock(after, target.address, target.file) ? [`${target.address} is still there`] : [];
   }

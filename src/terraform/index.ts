@@ -25,6 +25,7 @@ export {
   isRefTo,
   blockRefs,
   stripKeys,
+  moduleLocalAddress,
   arnContext,
 } from './locate';
 export { applyPatch, safeRelPath, indentUnit } from './edit';

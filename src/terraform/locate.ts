@@ -32,6 +32,11 @@ export function stripKeys(address: string): string {
   return address.replace(/\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g, '');
 }
 
+/** The address inside its module, without module path and instance keys (aws_s3_bucket.logs, module.x). */
+export function moduleLocalAddress(address: string): string {
+  return stripKeys(address).replace(/^(module\.[\w-]+\.)+/, '');
+}
+
 /**
  * Finds the block for an address: a full address (module.x["k"].aws_s3_bucket.y["k"], keys optional),
  * or a module-local address (aws_s3_bucket.y) optionally restricted to one file.
