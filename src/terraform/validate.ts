@@ -281,8 +281,12 @@ function moduleClosure(index: RepoIndex, md: string): string[] {
  * Copies one module directory into the box: its files, and its subdirectories that are not module
  * directories themselves (templates, policies a file() call reads). Other modules are not copied.
  */
-async function copyModuleDir(index: RepoIndex, dir: string, root: string): Promise<void> {
-  const moduleDirs = new Set(Object.keys(index.files).map((f) => dirOf(f)));
+async function copyModuleDir(
+  index: RepoIndex,
+  moduleDirs: ReadonlySet<string>,
+  dir: string,
+  root: string,
+): Promise<void> {
   const src = path.join(index.root, dir);
   const dst = path.join(root, dir);
   await fs.mkdir(dst, { recursive: true });
@@ -331,7 +335,8 @@ async function terraformValidate(
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'terrafix-validate-'));
     try {
       const root = path.join(scratch, 'repo');
-      for (const d of moduleClosure(index, md)) await copyModuleDir(index, d, root);
+      const moduleDirs = new Set(Object.keys(index.files).map((f) => dirOf(f)));
+      for (const d of moduleClosure(index, md)) await copyModuleDir(index, moduleDirs, d, root);
       for (const f of result.files) {
         const dest = path.resolve(root, f.path);
         if (!dest.startsWith(root + path.sep))
