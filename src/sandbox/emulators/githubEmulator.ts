@@ -610,10 +610,8 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     return p;
   };
 
-  route('GET', /^\/pulls\/(\d+)$/, async ({ r, m }) => [200, await pullJson(r, findPull(r, m[1]!))]);
-
-  route('PATCH', /^\/pulls\/(\d+)$/, async ({ r, m, body }) => {
-    const p = findPull(r, m[1]!);
+  /** The fields both update endpoints (pulls and issues) share: title, body, state (open / closed). */
+  const updatePull = (p: ReturnType<typeof findPull>, body: Record<string, unknown>) => {
     if (typeof body.title === 'string') p.title = body.title;
     if (typeof body.body === 'string') p.body = body.body;
     if (body.state === 'closed' && p.state === 'open') {
@@ -623,6 +621,13 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       p.state = 'open';
       p.closedAt = null;
     }
+  };
+
+  route('GET', /^\/pulls\/(\d+)$/, async ({ r, m }) => [200, await pullJson(r, findPull(r, m[1]!))]);
+
+  route('PATCH', /^\/pulls\/(\d+)$/, async ({ r, m, body }) => {
+    const p = findPull(r, m[1]!);
+    updatePull(p, body);
     p.updatedAt = nowIso();
     return [200, await pullJson(r, p)];
   });
@@ -712,15 +717,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   // sets when given, as GitHub documents; labels the repository lacks are created, as GitHub does.
   route('PATCH', /^\/issues\/(\d+)$/, async ({ r, m, body }) => {
     const p = findPull(r, m[1]!);
-    if (typeof body.title === 'string') p.title = body.title;
-    if (typeof body.body === 'string') p.body = body.body;
-    if (body.state === 'closed' && p.state === 'open') {
-      p.state = 'closed';
-      p.closedAt = nowIso();
-    } else if (body.state === 'open' && p.state === 'closed' && !p.mergedAt) {
-      p.state = 'open';
-      p.closedAt = null;
-    }
+    updatePull(p, body);
     if (Array.isArray(body.labels)) {
       const names = (body.labels as unknown[]).map((l) =>
         typeof l === 'string'
