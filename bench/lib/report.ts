@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fmtMs, perBucket, type Summary } from './stats';
 import { esc, groupedBars, histogram, lineChart, type Series } from './svg';
 import type { BenchResult, RunResult } from './types';
+import type { ActivityTypeStats } from './activityHistory';
 
 /** Pipeline stages in workflow order (others found in results are appended). */
 export const STAGE_ORDER = ['claim', 'prepare', 'analyze', 'generate', 'validate', 'open_pr', 'record'];
@@ -102,24 +103,25 @@ function stageTable(run: RunResult, stages: string[]): string {
   return htmlTable(['stage', 'n', 'p50', 'p95', 'p99', 'max', 'mean'], rows);
 }
 
+/** Execution then queue-wait p50/p95/p99 of one activity type (the HTML table and the text summary). */
+function timingCells(x: ActivityTypeStats): string[] {
+  return [
+    cell(x.execution, 'p50'),
+    cell(x.execution, 'p95'),
+    cell(x.execution, 'p99'),
+    cell(x.queueWait, 'p50'),
+    cell(x.queueWait, 'p95'),
+    cell(x.queueWait, 'p99'),
+  ];
+}
+
 function activityTable(run: RunResult, types: string[]): string {
   const a = run.activities ?? {};
   const rows = types
     .filter((t) => a[t])
     .map((t) => {
       const x = a[t];
-      return [
-        t,
-        x.count,
-        cell(x.execution, 'p50'),
-        cell(x.execution, 'p95'),
-        cell(x.execution, 'p99'),
-        cell(x.queueWait, 'p50'),
-        cell(x.queueWait, 'p95'),
-        cell(x.queueWait, 'p99'),
-        x.retried,
-        x.failed,
-      ];
+      return [t, x.count, ...timingCells(x), x.retried, x.failed];
     });
   return htmlTable(
     [
@@ -369,14 +371,7 @@ export function renderText(result: BenchResult): string {
       for (const t of acts) {
         const x = r.activities![t];
         lines.push(
-          `  ${t.padEnd(18)} ${String(x.count).padStart(5)}${[
-            cell(x.execution, 'p50'),
-            cell(x.execution, 'p95'),
-            cell(x.execution, 'p99'),
-            cell(x.queueWait, 'p50'),
-            cell(x.queueWait, 'p95'),
-            cell(x.queueWait, 'p99'),
-          ]
+          `  ${t.padEnd(18)} ${String(x.count).padStart(5)}${timingCells(x)
             .map((c) => c.padStart(9))
             .join('')} ${String(x.retried).padStart(8)} ${String(x.failed).padStart(6)}`,
         );
