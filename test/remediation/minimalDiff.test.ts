@@ -193,11 +193,7 @@ it('an in-place rewrite of a nested block keeps its place (ALB redirect: default
     '',
   ].join('\n');
   const dir = scratchRepo({ 'main.tf': tf });
-  const failure = failureFor(
-    'aws-alb-http-redirect',
-    { testName: 'ALB redirects HTTP to HTTPS' },
-    { terraformAddress: 'aws_lb_listener.http', file: 'main.tf' },
-  );
+  const failure = redirectFailure();
   const { index, target } = await indexAndLocate(dir, failure);
   const gen = generateWithRules(index, target, failure);
   expect(gen).toMatchObject({ status: 'patch', ruleId: 'alb-http-to-https-redirect' });
@@ -209,31 +205,38 @@ it('an in-place rewrite of a nested block keeps its place (ALB redirect: default
   expect(after).toContain('\n\n  tags = {\n    Name = "web-http"\n  }\n}\n');
 });
 
-it('the HTTPS redirect reads the repository first: no HTTPS listener on the load balancer, no fix (and why)', async () => {
-  const tf = [
-    'resource "aws_acm_certificate" "web" {',
-    '  domain_name       = "www.acme.example"',
-    '  validation_method = "DNS"',
-    '}',
-    '',
-    'resource "aws_lb_listener" "http" {',
-    '  load_balancer_arn = aws_lb.web.arn',
-    '  port              = 80',
-    '  protocol          = "HTTP"',
-    '',
-    '  default_action {',
-    '    type             = "forward"',
-    '    target_group_arn = aws_lb_target_group.web.arn',
-    '  }',
-    '}',
-    '',
-  ].join('\n');
-  const dir = scratchRepo({ 'main.tf': tf });
-  const failure = failureFor(
+/** The HTTP listener and the certificate the HTTPS redirect cases share, and their failure. */
+const HTTP_LISTENER = [
+  'resource "aws_lb_listener" "http" {',
+  '  load_balancer_arn = aws_lb.web.arn',
+  '  port              = 80',
+  '  protocol          = "HTTP"',
+  '',
+  '  default_action {',
+  '    type             = "forward"',
+  '    target_group_arn = aws_lb_target_group.web.arn',
+  '  }',
+  '}',
+  '',
+];
+const CERTIFICATE = [
+  'resource "aws_acm_certificate" "web" {',
+  '  domain_name       = "www.acme.example"',
+  '  validation_method = "DNS"',
+  '}',
+  '',
+];
+const redirectFailure = () =>
+  failureFor(
     'aws-alb-http-redirect',
     { testName: 'ALB redirects HTTP to HTTPS' },
     { terraformAddress: 'aws_lb_listener.http', file: 'main.tf' },
   );
+
+it('the HTTPS redirect reads the repository first: no HTTPS listener on the load balancer, no fix (and why)', async () => {
+  const tf = [...CERTIFICATE, ...HTTP_LISTENER].join('\n');
+  const dir = scratchRepo({ 'main.tf': tf });
+  const failure = redirectFailure();
   const { index, target } = await indexAndLocate(dir, failure);
   const gen = generateWithRules(index, target, failure);
   expect(gen).toMatchObject({ status: 'no_fix' });
@@ -257,33 +260,15 @@ it('no HTTPS listener but a certificate in the module: the fix adds the HTTPS li
     '  vpc_id   = "vpc-1"',
     '}',
     '',
-    'resource "aws_acm_certificate" "web" {',
-    '  domain_name       = "www.acme.example"',
-    '  validation_method = "DNS"',
-    '}',
-    '',
+    ...CERTIFICATE,
     'resource "aws_acm_certificate_validation" "web" {',
     '  certificate_arn = aws_acm_certificate.web.arn',
     '}',
     '',
-    'resource "aws_lb_listener" "http" {',
-    '  load_balancer_arn = aws_lb.web.arn',
-    '  port              = 80',
-    '  protocol          = "HTTP"',
-    '',
-    '  default_action {',
-    '    type             = "forward"',
-    '    target_group_arn = aws_lb_target_group.web.arn',
-    '  }',
-    '}',
-    '',
+    ...HTTP_LISTENER,
   ].join('\n');
   const dir = scratchRepo({ 'main.tf': tf });
-  const failure = failureFor(
-    'aws-alb-http-redirect',
-    { testName: 'ALB redirects HTTP to HTTPS' },
-    { terraformAddress: 'aws_lb_listener.http', file: 'main.tf' },
-  );
+  const failure = redirectFailure();
   const { index, target } = await indexAndLocate(dir, failure);
   const gen = generateWithRules(index, target, failure);
   if (gen.status !== 'patch') throw new Error(JSON.stringify(gen));
