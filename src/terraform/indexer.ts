@@ -517,11 +517,14 @@ async function buildIndex(
     }
     return { source, dir: null };
   };
+  // Local module calls as [caller directory, called directory].
+  const calls: [string, string][] = [];
   for (const di of dirs.values())
     for (const mb of di.moduleBlocks) {
       const { dir } = moduleSource(mb);
-      if (dir !== null && dirs.has(dir)) calledDirs.add(dir);
+      if (dir !== null) calls.push([di.dir, dir]);
     }
+  for (const [, dir] of calls) if (dirs.has(dir)) calledDirs.add(dir);
   const rootModuleDirs = [...dirs.keys()]
     .filter((d) => !calledDirs.has(d) && dirs.get(d)!.blocks.length > 0)
     .sort();
@@ -721,7 +724,7 @@ async function buildIndex(
 
   // Default-context values of every attribute (first module instance of the block's directory). An
   // overlay takes the base's values for blocks of unchanged files in directories the change cannot reach.
-  const reused = opts.reuse ? reusableValues(opts.reuse, sources, dirs, moduleSource) : undefined;
+  const reused = opts.reuse ? reusableValues(opts.reuse, sources, dirs, calls) : undefined;
   const scopeOf = new Map<string, Scope>();
   for (const b of blocks) {
     if (!b.address) b.address = b.localAddress;
@@ -786,7 +789,7 @@ function reusableValues(
   reuse: Reuse,
   sources: SourceFile[],
   dirs: Map<string, DirInfo>,
-  moduleSource: (b: HclBlock) => { dir: string | null },
+  calls: [string, string][],
 ): (dir: string, pb: ParsedBlock) => HclBlock | undefined {
   const base = indexInternals(reuse.base);
   const baseSources = new Map(base.sources.map((f) => [f.rel, f]));
@@ -832,14 +835,10 @@ function reusableValues(
     if (!edges.has(a)) edges.set(a, new Set());
     edges.get(a)!.add(b);
   };
-  for (const di of dirs.values())
-    for (const mb of di.moduleBlocks) {
-      const { dir } = moduleSource(mb);
-      if (dir !== null) {
-        link(di.dir, dir);
-        link(dir, di.dir);
-      }
-    }
+  for (const [caller, called] of calls) {
+    link(caller, called);
+    link(called, caller);
+  }
   const todo = [...whole];
   while (todo.length) {
     for (const n of edges.get(todo.pop()!) ?? []) {
