@@ -1,5 +1,6 @@
 /** Auto Scaling launch configurations require IMDSv2. */
-import { attrRule, eq } from './attrRule';
+import { attrRule } from './attrRule';
+import { IMDSV2_REQUIRED } from './ec2Imdsv2';
 
 /** What the fix does, for the PR title and commit subject ("<prAction> on <kind> <name>"). */
 export const prAction = 'Require IMDSv2';
@@ -14,14 +15,7 @@ export const rule = attrRule({
   keywords: /imds|instance metadata/i,
   responseTypes: /launch configuration|auto ?scaling/i,
   breaking: true,
-  settings: [
-    {
-      path: ['metadata_options', 'http_tokens'],
-      ok: eq('required'),
-      value: '"required"',
-      expect: '"required"',
-    },
-  ],
+  settings: [IMDSV2_REQUIRED],
   explanation:
     'Requires session tokens for the instance metadata service (IMDSv2) on instances the Auto Scaling group launches, which blocks SSRF-style credential theft through IMDSv1.',
   breakingChanges: [
