@@ -10,17 +10,21 @@ import { childEnv, emptyHomeDir } from '../security/childEnv';
 
 const terraformCache = new Map<string, string | null>();
 
-/** The terraform binary to use, or null when none is installed. */
+/**
+ * The terraform binary to use, or null when none is installed. TERRAFORM_PATH is a path, or a bare
+ * command name (the default `terraform`) looked up on PATH as a shell would.
+ */
 export function findTerraform(explicit?: string): string | null {
   const wanted = explicit ?? process.env.TERRAFORM_PATH ?? '';
   if (terraformCache.has(wanted)) return terraformCache.get(wanted) ?? null;
   let found: string | null = null;
-  const candidates = wanted
-    ? [wanted]
-    : (process.env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((d) => path.join(d, 'terraform'));
+  const candidates =
+    wanted.includes('/') || wanted.includes(path.sep)
+      ? [wanted]
+      : (process.env.PATH ?? '')
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((d) => path.join(d, wanted || 'terraform'));
   for (const c of candidates) {
     try {
       fs.accessSync(c, fs.constants.X_OK);

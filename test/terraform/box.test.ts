@@ -180,3 +180,20 @@ test('git and terraform children get the allowlisted environment only', async ()
     expect(listed(t.stdout)).toContain('PATH');
   }
 });
+
+test('TERRAFORM_PATH takes a path or a bare command name looked up on PATH', () => {
+  const bin = path.join(tmp, 'path-lookup', 'terrafix-fake-terraform');
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  fs.writeFileSync(bin, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const oldPath = process.env.PATH;
+  process.env.PATH = `${path.dirname(bin)}${path.delimiter}${oldPath ?? ''}`;
+  try {
+    expect(findTerraform('terrafix-fake-terraform')).toBe(bin);
+    expect(findTerraform(bin)).toBe(bin);
+    expect(findTerraform('terrafix-no-such-terraform')).toBeNull();
+    // A relative path is a path (never a PATH lookup).
+    expect(findTerraform('./terrafix-fake-terraform')).toBeNull();
+  } finally {
+    process.env.PATH = oldPath;
+  }
+});
