@@ -306,7 +306,14 @@ export async function verifyFix(
   if (errors.length) return { ok: false, errors };
   let files: FileChange[];
   try {
-    files = (await applyPatch(index, p, { format: opts.format })).files;
+    // Rule text is canonical HCL: hclwrite (no process) formats it as terraform fmt would. Model
+    // text may hold legacy syntax that only terraform fmt rewrites.
+    files = (
+      await applyPatch(index, p, {
+        format: opts.format,
+        formatter: generated.ruleId ? 'hclwrite' : 'terraform',
+      })
+    ).files;
   } catch (err) {
     return { ok: false, errors: [`the patch does not apply: ${(err as Error).message}`] };
   }

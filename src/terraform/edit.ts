@@ -6,11 +6,13 @@
 import path from 'node:path';
 import type { Patch, PatchEdit } from '../contracts';
 import { FixRejectedError } from '../errors';
-import { formatBlockText } from './format';
+import { formatBlockText, type Formatter } from './format';
 import { checkRepoPath } from './fsSafe';
 import { findBlock } from './locate';
 import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
 import type { ApplyOptions, ApplyResult, FileChange, RepoIndex } from './types';
+
+type FormatOptions = { terraformPath?: string; formatter?: Formatter };
 
 /** Normalises a relative path and refuses paths that leave the repository or are not .tf files. */
 export function safeRelPath(file: string): string {
@@ -300,13 +302,13 @@ async function applyOne(
 }
 
 /** The edit with the text it writes formatted on its own (a nested block, or an attribute's value). */
-async function formatWrittenText(edit: PatchEdit, terraformPath?: string): Promise<PatchEdit> {
+async function formatWrittenText(edit: PatchEdit, fmt: FormatOptions): Promise<PatchEdit> {
   if (edit.kind === 'add_nested_block') {
-    const f = await formatBlockText(`${reindent(edit.text, '')}\n`, { terraformPath });
+    const f = await formatBlockText(`${reindent(edit.text, '')}\n`, fmt);
     return { ...edit, text: f.text.replace(/\n+$/, '') };
   }
   if (edit.kind === 'set_attribute' && edit.value.includes('\n')) {
-    const f = await formatBlockText(`x = ${reindent(edit.value, '').trimStart()}\n`, { terraformPath });
+    const f = await formatBlockText(`x = ${reindent(edit.value, '').trimStart()}\n`, fmt);
     const v = f.text.replace(/\n+$/, '').replace(/^x = /, '');
     return f.text.startsWith('x = ') ? { ...edit, value: v } : edit;
   }
@@ -322,6 +324,7 @@ export async function applyPatch(
   patch: Patch,
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
+  const fmt: FormatOptions = { terraformPath: opts.terraformPath, formatter: opts.formatter };
   const texts = new Map<string, { before: string; after: string; eol: '\n' | '\r\n' }>();
   const checked = new Set<string>();
   let removal:
@@ -361,7 +364,7 @@ export async function applyPatch(
       kind = b.kind;
       labels = b.labels;
     }
-    const own = opts.format !== false ? await formatWrittenText(edit, opts.terraformPath) : edit;
+    const own = opts.format !== false ? await formatWrittenText(edit, fmt) : edit;
     // A nested block removed and one of the same type added to the same parent: keep its place.
     const hint =
       edit.kind === 'add_nested_block' &&
@@ -389,9 +392,7 @@ export async function applyPatch(
     if (opts.format !== false && (edit.kind === 'insert_after' || edit.kind === 'replace_block')) {
       const region = text.slice(r.start, r.end);
       const lf = region.replace(/\r\n/g, '\n');
-      const f = await formatBlockText(lf.endsWith('\n') ? lf : `${lf}\n`, {
-        terraformPath: opts.terraformPath,
-      });
+      const f = await formatBlockText(lf.endsWith('\n') ? lf : `${lf}\n`, fmt);
       let formatted = f.text.replace(/\n+$/, '');
       if (!region.endsWith('\n')) formatted = formatted.replace(/\n$/, '');
       else formatted += '\n';

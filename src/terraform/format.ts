@@ -1,12 +1,13 @@
 /**
  * Formatting of single blocks: `terraform fmt -` when the binary is available (TERRAFORM_PATH or
- * PATH), else @cdktf/hcl-tools format() (hclwrite, close to terraform fmt). Text that does not parse
- * is returned unchanged (validation reports it).
+ * PATH) and wanted, else hclwrite (@cdktf/hcl-tools, in the HCL thread of ./hcl2json.ts). Text that
+ * does not parse is returned unchanged (validation reports it).
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, emptyHomeDir } from '../security/childEnv';
+import { formatInHclThread } from './hcl2json';
 
 const terraformCache = new Map<string, string | null>();
 
@@ -75,25 +76,29 @@ function terraformFmt(bin: string, text: string): Promise<string | null> {
   });
 }
 
-let hclFormat: ((s: string) => Promise<string>) | undefined;
+/** `terraform`: terraform fmt when the binary is found, else hclwrite; `hclwrite`: hclwrite only. */
+export type Formatter = 'terraform' | 'hclwrite';
 
-/** Formats one or more top-level blocks (LF line endings in and out). Returns the text unchanged on failure. */
+/**
+ * Formats one or more top-level blocks (LF line endings in and out). Returns the text unchanged on
+ * failure. hclwrite (terraform fmt's own formatter, run in the HCL thread) costs no process; terraform
+ * fmt also rewrites legacy syntax (interpolation-only strings, quoted type names), which only text
+ * the rules did not write can contain.
+ */
 export async function formatBlockText(
   text: string,
-  opts: { terraformPath?: string } = {},
+  opts: { terraformPath?: string; formatter?: Formatter } = {},
 ): Promise<{ text: string; formatter: string }> {
-  const bin = findTerraform(opts.terraformPath);
+  const bin = opts.formatter === 'hclwrite' ? null : findTerraform(opts.terraformPath);
   if (bin) {
     const r = await terraformFmt(bin, text);
     if (r !== null) return { text: r, formatter: 'terraform fmt' };
     return { text, formatter: 'none (terraform fmt rejected the text)' };
   }
   try {
-    hclFormat ??= (await import('@cdktf/hcl-tools')).format;
-    const r = await hclFormat(text);
-    return { text: r, formatter: '@cdktf/hcl-tools' };
+    return { text: await formatInHclThread(text), formatter: 'hclwrite (@cdktf/hcl-tools)' };
   } catch {
-    return { text, formatter: 'none (hcl-tools rejected the text)' };
+    return { text, formatter: 'none (hclwrite rejected the text)' };
   }
 }
 

@@ -56,19 +56,34 @@ const RECYCLE_AFTER_BYTES = 256 * 1024;
 const IDLE_MS = 15_000;
 const MAX_ERROR_CHARS = 500;
 
-// Plain CommonJS run by the thread: load the module (instantiates the WASM), answer one request at a time.
+// Plain CommonJS run by the thread: load the module on first use (instantiates its WASM), answer one
+// request at a time. `parse` is hcl2json's; `format` is hclwrite's (@cdktf/hcl-tools), the formatter
+// terraform fmt is built on, kept here for the same reasons (its Go runtime would otherwise stay in
+// the worker's main thread for good).
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { parse } = require(workerData.modulePath);
+let parse, format;
 parentPort.on('message', (m) => {
-  parse(m.filename, m.content).then(
-    () => parentPort.postMessage({ id: m.id, ok: true }),
+  let work;
+  try {
+    if (m.op === 'format') {
+      format = format || require(workerData.formatPath).format;
+      work = format(m.content);
+    } else {
+      parse = parse || require(workerData.modulePath).parse;
+      work = parse(m.filename, m.content);
+    }
+  } catch (e) {
+    work = Promise.reject(e);
+  }
+  Promise.resolve(work).then(
+    (r) => parentPort.postMessage({ id: m.id, ok: true, text: m.op === 'format' ? String(r) : undefined }),
     (e) => parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e) }),
   );
 });
 `;
 
-type Reply = { id: number; ok: true } | { id: number; ok: false; message: string };
+type Reply = { id: number; ok: true; text?: string } | { id: number; ok: false; message: string };
 
 interface Thread {
   worker: Worker;
@@ -92,7 +107,10 @@ function retire(t: Thread, why: Error): void {
 function startThread(): Thread {
   const worker = new Worker(THREAD_SOURCE, {
     eval: true,
-    workerData: { modulePath: require.resolve('@cdktf/hcl2json') },
+    workerData: {
+      modulePath: require.resolve('@cdktf/hcl2json'),
+      formatPath: require.resolve('@cdktf/hcl-tools'),
+    },
     env: {},
     execArgv: [],
   });
@@ -109,7 +127,12 @@ function startThread(): Thread {
   return t;
 }
 
-function parseInThread(filename: string, content: string, timeoutMs: number): Promise<Reply> {
+function callThread(
+  op: 'parse' | 'format',
+  filename: string,
+  content: string,
+  timeoutMs: number,
+): Promise<Reply> {
   thread ??= startThread();
   const t = thread;
   if (t.idle) clearTimeout(t.idle);
@@ -135,7 +158,7 @@ function parseInThread(filename: string, content: string, timeoutMs: number): Pr
         reject(e);
       },
     };
-    t.worker.postMessage({ id, filename, content });
+    t.worker.postMessage({ id, op, filename, content });
   });
 }
 
@@ -164,7 +187,7 @@ async function reparseOne(f: ReparseFile, opts: ReparseOptions): Promise<Reparse
   if (bytes > maxBytes) return { path: f.path, skipped: `${bytes} bytes, larger than ${maxBytes}` };
   let reply: Reply;
   try {
-    reply = await parseInThread(f.path, f.content, opts.timeoutMs ?? HCL2JSON_TIMEOUT_MS);
+    reply = await callThread('parse', f.path, f.content, opts.timeoutMs ?? HCL2JSON_TIMEOUT_MS);
   } catch (err) {
     return { path: f.path, skipped: `HashiCorp's parser did not answer: ${(err as Error).message}` };
   }
@@ -188,9 +211,26 @@ export function authoritativeParse(
     for (const f of files) out.push(await reparseOne(f, opts));
     return out;
   };
-  const result = queue.then(run, run);
+  return enqueue(run);
+}
+
+/** Runs `work` after every earlier call to the thread (one request at a time). */
+function enqueue<T>(work: () => Promise<T>): Promise<T> {
+  const result = queue.then(work, work);
   queue = result.catch(() => undefined);
   return result;
+}
+
+/**
+ * Formats HCL text with hclwrite (@cdktf/hcl-tools) in the parser thread; rejects when the text does
+ * not parse, the thread fails, or it takes longer than `timeoutMs`.
+ */
+export function formatInHclThread(text: string, timeoutMs = HCL2JSON_TIMEOUT_MS): Promise<string> {
+  return enqueue(async () => {
+    const reply = await callThread('format', 'format.tf', text, timeoutMs);
+    if (!reply.ok) throw new Error(reply.message);
+    return reply.text ?? text;
+  });
 }
 
 /** Terminates the parser thread now (tests, benchmarks, shutdown); the next call starts a new one. */

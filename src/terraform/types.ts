@@ -229,6 +229,8 @@ export interface ApplyOptions {
   format?: boolean;
   /** Path of the terraform binary (default TERRAFORM_PATH, then "terraform" on PATH). */
   terraformPath?: string;
+  /** `terraform` (default): terraform fmt when found, else hclwrite; `hclwrite`: no terraform process. */
+  formatter?: 'terraform' | 'hclwrite';
 }
 
 export interface ValidateOptions {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseHcl } from '../../src/terraform';
-import { authoritativeParse, stopAuthoritativeParser } from '../../src/terraform/hcl2json';
+import { authoritativeParse, formatInHclThread, stopAuthoritativeParser } from '../../src/terraform/hcl2json';
+import { formatBlockText } from '../../src/terraform/format';
 import { generateWithRules, verifyFix, type PatchResult } from '../../src/remediation/engine';
 import { indexRepository, locate } from '../../src/terraform';
 import type { Failure } from '../../src/contracts';
@@ -198,5 +199,33 @@ describe('verifyFix runs the hcl-reparse check', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hclwrite formatting in the HCL thread', () => {
+  it('formats in the thread, alongside the parses; text that does not parse comes back unchanged', async () => {
+    const [formatted, parsed] = await Promise.all([
+      formatInHclThread('resource "a" "b" {\n  x = 1\n  longer_name = "v"\n}\n'),
+      authoritativeParse([{ path: 'main.tf', content: 'locals {\n  a = 1\n}\n' }]),
+    ]);
+    expect(formatted).toBe('resource "a" "b" {\n  x           = 1\n  longer_name = "v"\n}\n');
+    expect(parsed).toEqual([{ path: 'main.tf' }]);
+    await expect(formatInHclThread('resource "a" {\n')).resolves.toBe('resource "a" {\n');
+    await expect(formatInHclThread('a=1\n')).resolves.toBe('a = 1\n');
+  });
+
+  it('formatBlockText with the hclwrite formatter never needs the terraform binary', async () => {
+    const r = await formatBlockText('a=1\n', {
+      formatter: 'hclwrite',
+      terraformPath: '/nonexistent/terraform',
+    });
+    expect(r).toEqual({ text: 'a = 1\n', formatter: 'hclwrite (@cdktf/hcl-tools)' });
+    const broken = await formatBlockText('a = {\n', { formatter: 'hclwrite' });
+    expect(broken.text).toBe('a = {\n');
+  });
+
+  it('the main thread never loads a Go runtime: hcl2json and hclwrite run only in the thread', async () => {
+    await formatBlockText('a=1\n', { formatter: 'hclwrite' });
+    expect((globalThis as { Go?: unknown }).Go).toBeUndefined();
   });
 });
