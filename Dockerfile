@@ -33,9 +33,12 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM node:22-bookworm-slim AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Versions of Debian packages follow the bookworm security updates of the base image (see .hadolint.yaml).
+# jemalloc (libjemalloc2) replaces glibc malloc for the worker: see src/workers/imageRuntime.ts.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates git tini \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends ca-certificates git libjemalloc2 tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && ln -s "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" /usr/local/lib/libjemalloc.so.2 \
+    && test -e /usr/local/lib/libjemalloc.so.2
 COPY --from=terraform /bin/terraform /usr/local/bin/terraform
 
 # Non-root user; /var/lib/terrafix is the only writable path the worker needs (clones, temp files,
@@ -60,7 +63,9 @@ ENV NODE_ENV=production \
     TF_IN_AUTOMATION=1 \
     CHECKPOINT_DISABLE=1 \
     TERRAFIX_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
-    HEALTH_PORT=8080
+    HEALTH_PORT=8080 \
+    LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
+    NODE_OPTIONS=--max-semi-space-size=4
 
 # `terraform validate` takes providers only from /opt/terraform-providers (TERRAFORM_PROVIDER_MIRROR):
 # mount the operator's mirror there read-only (filled by `terraform providers mirror`), never from a repository.

@@ -8,6 +8,7 @@ import { parseBenchArgs, type BenchOptions } from './lib/args';
 import { renderText, writeReport } from './lib/report';
 import type { BenchResult } from './lib/types';
 import { burst, concurrency, scalability, throughput, type ScenarioOutput } from './pipeline/scenarios';
+import { workerRuntime } from './pipeline/workers';
 
 const SCENARIO_FNS: Record<BenchOptions['scenario'], (o: BenchOptions) => Promise<ScenarioOutput>> = {
   burst,
@@ -37,6 +38,9 @@ async function main(): Promise<number> {
       memoryGb: Math.round(os.totalmem() / 2 ** 30),
       node: process.versions.node,
       platform: `${os.platform()} ${os.release()}`,
+      workerRuntime: opts.inProcess
+        ? 'in the benchmark process'
+        : (await workerRuntime(opts.workerRuntime)).description,
     },
     params: { ...opts, latency: opts.latency },
     runs: out.runs,

@@ -48,8 +48,15 @@ export interface BenchOptions {
   inProcess: boolean;
   /** Write CPU profiles of the worker process(es) to <outDir>/profiles. */
   profile: boolean;
+  /** How worker processes run: `image` (compiled, the image's Node options and allocator) or `tsx`. */
+  workerRuntime: 'image' | 'tsx';
   outDir: string;
   verbose: boolean;
+}
+
+function parseRuntime(v: string | undefined): 'image' | 'tsx' {
+  if (v === undefined || v === 'image' || v === 'tsx') return v ?? 'image';
+  throw new Error(`--worker-runtime: expected image or tsx, got "${v}"`);
 }
 
 export const USAGE = `usage: npm run bench -- --scenario <${SCENARIOS.join('|')}> [options]
@@ -74,6 +81,8 @@ export const USAGE = `usage: npm run bench -- --scenario <${SCENARIOS.join('|')}
   --in-process                  run the worker inside this process (CPU/RSS then include the harness)
   --profile                     CPU profiles of the worker(s) (node --cpu-prof; in-process: node:inspector)
                                 written to <out>/profiles/
+  --worker-runtime image|tsx    image (default): the worker compiled with tsc, run with the image's
+                                NODE_OPTIONS and jemalloc (src/workers/imageRuntime.ts); tsx: the sources
   --out DIR                     results directory (default bench/results)
   --verbose                     worker logs at info level on stderr
 `;
@@ -130,6 +139,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       timeout: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'worker-runtime': { type: 'string' },
       out: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -169,6 +179,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         : num(values['github-write-spacing'], 0, 'github-write-spacing'),
     inProcess: values['in-process'] ?? false,
     profile: values.profile ?? false,
+    workerRuntime: parseRuntime(values['worker-runtime']),
     outDir: values.out ?? 'bench/results',
     verbose: values.verbose ?? false,
   };

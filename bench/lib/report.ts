@@ -340,6 +340,7 @@ ${
 /** A plain-text summary for the terminal. */
 export function renderText(result: BenchResult): string {
   const lines = [`scenario ${result.scenario}  (${result.machine.cpus} CPUs, Node ${result.machine.node})`];
+  if (result.machine.workerRuntime) lines.push(`worker runtime: ${result.machine.workerRuntime}`);
   for (const r of result.runs) {
     lines.push(
       `\n[${r.label}] ${r.completed}/${r.failures} completed, ${r.prsOpened} PRs in ${fmtMs(r.durationMs)} → ${r.failuresPerMinute.toFixed(1)} failures/min` +

@@ -85,7 +85,15 @@ export interface BenchResult {
   scenario: string;
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    /** How the worker processes ran (compiled as in the image, or tsx). */
+    workerRuntime?: string;
+  };
   params: Record<string, unknown>;
   runs: RunResult[];
   notes: string[];

@@ -23,7 +23,7 @@ import type { FailureObservation, LlmUsage, RunResult } from '../lib/types';
 import { startLatencyProxy, type LatencyProxy } from './latencyProxy';
 import { benchCodeHost } from './codeHost';
 import { listProfiles, startInProcessProfiler, type InProcessProfiler } from './profiler';
-import { fetchMetrics, metricSum, spawnWorker, type BenchWorker } from './workers';
+import { fetchMetrics, metricSum, spawnWorker, workerRuntime, type BenchWorker } from './workers';
 
 const REMEDIATION_TYPE = 'remediateFailureWorkflow';
 
@@ -188,6 +188,7 @@ export class BenchRun {
           stop: () => w.shutdown(),
         });
       } else {
+        const runtime = await workerRuntime(opts.workerRuntime);
         const started = await Promise.all(
           Array.from({ length: spec.workers }, (_, i) =>
             spawnWorker({
@@ -196,6 +197,7 @@ export class BenchRun {
               logFile: path.join(sandbox.dir, `worker-${i + 1}.log`),
               verbose: opts.verbose,
               cpuProfileDir: profileDir,
+              runtime,
             }),
           ),
         );

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { configSchema, secretVariableNames } from '../../src/config';
+import { IMAGE_JEMALLOC, IMAGE_NODE_OPTIONS } from '../../src/workers/imageRuntime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const INFRA = path.join(ROOT, 'infra');
@@ -383,6 +384,15 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/npm ci --omit=dev/);
     expect(text).toMatch(/install[^\n]*\bgit\b/);
     expect(text).toMatch(/\/usr\/local\/bin\/terraform/);
+  });
+
+  it('runs Node as src/workers/imageRuntime.ts says (the benchmark runs its workers the same way)', () => {
+    const env = instructions.filter((l) => l.startsWith('ENV ')).join(' ');
+    expect(env).toContain(`NODE_OPTIONS=${IMAGE_NODE_OPTIONS}`);
+    expect(env).toContain(`LD_PRELOAD=${IMAGE_JEMALLOC}`);
+    expect(text).toMatch(/install[^\n]*\blibjemalloc2\b/);
+    expect(text).toContain(`-linux-gnu/libjemalloc.so.2" ${IMAGE_JEMALLOC}`);
+    expect(text).toContain(`test -e ${IMAGE_JEMALLOC}`);
   });
 
   const hadolint = which('hadolint');
