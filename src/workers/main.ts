@@ -26,6 +26,7 @@ import { createMetrics } from './metrics';
 import { servicesFromConfig, type ProductionDeps } from './production';
 import { connectionOptions, createWorkerSet, installRuntime } from './worker';
 import { freePort } from '../process/ports';
+import { tuneWorkerHeap } from './imageRuntime';
 import { ACTIVITY_QUEUES, QUEUE_ROLES, type QueueRole } from '../temporal/queues';
 
 export interface RunWorkerOptions {
@@ -154,6 +155,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
 
 /** Starts the worker process core and returns a handle (tests, the sandbox, benchmarks). */
 export async function startWorker(opts: RunWorkerOptions = {}): Promise<RunningWorker> {
+  tuneWorkerHeap();
   const config = opts.config ?? loadConfig();
   for (const s of [
     config.VANTA_CLIENT_SECRET,
