@@ -5,6 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import {
+  BOUNDED_GROWTH_BELOW_MB,
+  heapGrowingPercent,
+  WORKER_HEAP_GROWING_PERCENT,
+} from '../../src/workers/imageRuntime';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -41,3 +46,10 @@ test('tuneWorkerHeap bounds how far the heap grows past the live set', () => {
   expect(tuned).toBeGreaterThan(20);
   expect(tuned).toBeLessThan(untuned * 0.85);
 }, 120_000);
+
+test("the bound holds for small live heaps; a large live heap (a big index) gets V8's own growth", () => {
+  expect(heapGrowingPercent(40)).toBe(WORKER_HEAP_GROWING_PERCENT);
+  expect(heapGrowingPercent(BOUNDED_GROWTH_BELOW_MB - 1)).toBe(WORKER_HEAP_GROWING_PERCENT);
+  expect(heapGrowingPercent(BOUNDED_GROWTH_BELOW_MB)).toBe(0);
+  expect(heapGrowingPercent(400)).toBe(0);
+});
