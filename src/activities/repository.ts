@@ -10,6 +10,7 @@ import type { PatchModel } from '../remediation/llm/bedrock';
 import { indexRepository, indexTextBytes, indexWithContext, locate, type RepoIndex } from '../terraform';
 import { inRepoSubdir, terraformRoot } from '../failure';
 import { heartbeat, notConfigured } from './adapter';
+import { heapGrowthForIndexes } from '../process/heap';
 import type {
   AnalyzeInput,
   AnalyzeResult,
@@ -50,7 +51,7 @@ const INDEX_BYTES_PER_TEXT_BYTE = 30;
  * run any stage: on a miss the index is rebuilt from the checkout, so the cache is only a speed-up.
  */
 export class IndexCache {
-  private readonly entries = new Map<string, { index: Promise<RepoIndex>; bytes: number }>();
+  private readonly entries = new Map<string, { index: Promise<RepoIndex>; bytes: number; files: number }>();
   private total = 0;
 
   constructor(
@@ -69,14 +70,16 @@ export class IndexCache {
     const index = sibling
       ? sibling.then((base) => indexWithContext(base, context))
       : indexRepository(dir, { context });
-    const entry = { index, bytes: 0 };
+    const entry = { index, bytes: 0, files: 0 };
     this.entries.set(key, entry);
     index.then(
       (i) => {
         if (this.entries.get(key) !== entry) return;
         entry.bytes = indexTextBytes(i) * INDEX_BYTES_PER_TEXT_BYTE;
+        entry.files = Object.keys(i.files).length;
         this.total += entry.bytes;
         this.evict(key);
+        heapGrowthForIndexes(Math.max(...[...this.entries.values()].map((e) => e.files)));
       },
       () => {
         if (this.entries.get(key) === entry) this.entries.delete(key);

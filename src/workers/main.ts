@@ -26,7 +26,7 @@ import { createMetrics } from './metrics';
 import { servicesFromConfig, type ProductionDeps } from './production';
 import { connectionOptions, createWorkerSet, installRuntime } from './worker';
 import { freePort } from '../process/ports';
-import { tuneWorkerHeap } from './imageRuntime';
+import { tuneWorkerHeap } from '../process/heap';
 import { ACTIVITY_QUEUES, QUEUE_ROLES, type QueueRole } from '../temporal/queues';
 
 export interface RunWorkerOptions {

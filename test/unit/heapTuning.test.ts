@@ -1,15 +1,15 @@
 /**
- * The worker's heap tuning (src/workers/imageRuntime.ts): with it, a process that keeps a live set
+ * The worker's heap tuning (src/process/heap.ts): with it, a process that keeps a live set
  * and churns garbage holds a clearly smaller heap at its peak than with V8's default growth. Sizes,
  * not times, are compared; both runs do the same work in child processes of their own.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  BOUNDED_GROWTH_BELOW_MB,
   heapGrowingPercent,
+  LARGE_REPOSITORY_FILES,
   WORKER_HEAP_GROWING_PERCENT,
-} from '../../src/workers/imageRuntime';
+} from '../../src/process/heap';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -30,7 +30,7 @@ process.stdout.write(String(Math.round(peak / 1e6)));
 `;
 
 function peakHeapMb(tuned: boolean): number {
-  const prelude = tuned ? `require('./src/workers/imageRuntime').tuneWorkerHeap();` : '';
+  const prelude = tuned ? `require('./src/process/heap').tuneWorkerHeap();` : '';
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', prelude + WORKLOAD], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -47,9 +47,9 @@ test('tuneWorkerHeap bounds how far the heap grows past the live set', () => {
   expect(tuned).toBeLessThan(untuned * 0.85);
 }, 120_000);
 
-test("the bound holds for small live heaps; a large live heap (a big index) gets V8's own growth", () => {
-  expect(heapGrowingPercent(40)).toBe(WORKER_HEAP_GROWING_PERCENT);
-  expect(heapGrowingPercent(BOUNDED_GROWTH_BELOW_MB - 1)).toBe(WORKER_HEAP_GROWING_PERCENT);
-  expect(heapGrowingPercent(BOUNDED_GROWTH_BELOW_MB)).toBe(0);
-  expect(heapGrowingPercent(400)).toBe(0);
+test("the bound holds for small repositories; a large one in the index cache gets V8's own growth", () => {
+  expect(heapGrowingPercent(100)).toBe(WORKER_HEAP_GROWING_PERCENT);
+  expect(heapGrowingPercent(LARGE_REPOSITORY_FILES - 1)).toBe(WORKER_HEAP_GROWING_PERCENT);
+  expect(heapGrowingPercent(LARGE_REPOSITORY_FILES)).toBe(0);
+  expect(heapGrowingPercent(20_000)).toBe(0);
 });
