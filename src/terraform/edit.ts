@@ -6,13 +6,11 @@
 import path from 'node:path';
 import type { Patch, PatchEdit } from '../contracts';
 import { FixRejectedError } from '../errors';
-import { formatBlockText, type Formatter } from './format';
+import { formatBlockText, type FormatOptions } from './format';
 import { checkRepoPath } from './fsSafe';
 import { findBlock } from './locate';
 import { parseHcl, type ParsedBlock, type ParsedNested } from './parser';
 import type { ApplyOptions, ApplyResult, FileChange, RepoIndex } from './types';
-
-type FormatOptions = { terraformPath?: string; formatter?: Formatter };
 
 /** Normalises a relative path and refuses paths that leave the repository or are not .tf files. */
 export function safeRelPath(file: string): string {
@@ -324,7 +322,6 @@ export async function applyPatch(
   patch: Patch,
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const fmt: FormatOptions = { terraformPath: opts.terraformPath, formatter: opts.formatter };
   const texts = new Map<string, { before: string; after: string; eol: '\n' | '\r\n' }>();
   const checked = new Set<string>();
   let removal:
@@ -364,7 +361,7 @@ export async function applyPatch(
       kind = b.kind;
       labels = b.labels;
     }
-    const own = opts.format !== false ? await formatWrittenText(edit, fmt) : edit;
+    const own = opts.format !== false ? await formatWrittenText(edit, opts) : edit;
     // A nested block removed and one of the same type added to the same parent: keep its place.
     const hint =
       edit.kind === 'add_nested_block' &&
@@ -392,7 +389,7 @@ export async function applyPatch(
     if (opts.format !== false && (edit.kind === 'insert_after' || edit.kind === 'replace_block')) {
       const region = text.slice(r.start, r.end);
       const lf = region.replace(/\r\n/g, '\n');
-      const f = await formatBlockText(lf.endsWith('\n') ? lf : `${lf}\n`, fmt);
+      const f = await formatBlockText(lf.endsWith('\n') ? lf : `${lf}\n`, opts);
       let formatted = f.text.replace(/\n+$/, '');
       if (!region.endsWith('\n')) formatted = formatted.replace(/\n$/, '');
       else formatted += '\n';

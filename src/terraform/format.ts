@@ -79,6 +79,13 @@ function terraformFmt(bin: string, text: string): Promise<string | null> {
 /** `terraform`: terraform fmt when the binary is found, else hclwrite; `hclwrite`: hclwrite only. */
 export type Formatter = 'terraform' | 'hclwrite';
 
+export interface FormatOptions {
+  /** Path of the terraform binary (default TERRAFORM_PATH, then "terraform" on PATH). */
+  terraformPath?: string;
+  /** Default `terraform`. */
+  formatter?: Formatter;
+}
+
 /**
  * Formats one or more top-level blocks (LF line endings in and out). Returns the text unchanged on
  * failure. hclwrite (terraform fmt's own formatter, run in the HCL thread) costs no process; terraform
@@ -87,7 +94,7 @@ export type Formatter = 'terraform' | 'hclwrite';
  */
 export async function formatBlockText(
   text: string,
-  opts: { terraformPath?: string; formatter?: Formatter } = {},
+  opts: FormatOptions = {},
 ): Promise<{ text: string; formatter: string }> {
   const bin = opts.formatter === 'hclwrite' ? null : findTerraform(opts.terraformPath);
   if (bin) {

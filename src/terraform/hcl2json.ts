@@ -222,8 +222,8 @@ function enqueue<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Formats HCL text with hclwrite (@cdktf/hcl-tools) in the parser thread; rejects when the text does
- * not parse, the thread fails, or it takes longer than `timeoutMs`.
+ * Formats HCL text with hclwrite (@cdktf/hcl-tools) in the parser thread; text hclwrite cannot parse
+ * comes back unchanged. Rejects when the thread fails or takes longer than `timeoutMs`.
  */
 export function formatInHclThread(text: string, timeoutMs = HCL2JSON_TIMEOUT_MS): Promise<string> {
   return enqueue(async () => {

@@ -109,15 +109,11 @@ function tooDeep(root: Node, maxNesting: number): { line: number; message: strin
 }
 
 /**
- * Parses one file. There is no cache here: an index keeps its files' parses and verification reuses
- * them (overlayIndex), so a process-wide cache would only hold memory (and clone every result).
+ * Parses one file's text; files over the size or nesting limits yield only an error. There is no cache
+ * here: an index keeps its files' parses and verification reuses them (overlayIndex), so a
+ * process-wide cache would only hold memory (and clone every result).
  */
 export async function parseHcl(text: string, file: string): Promise<ParsedFile> {
-  return parseHclUncached(text, file);
-}
-
-/** Parses one file's text; files over the size or nesting limits yield only an error. */
-async function parseHclUncached(text: string, file: string): Promise<ParsedFile> {
   const fail = (line: number, message: string): ParsedFile => ({
     blocks: [],
     attributes: {},

@@ -7,6 +7,7 @@
  * only for ASCII files. Lines are 1-based and inclusive.
  */
 import type { MatchKind, Target } from '../contracts';
+import type { FormatOptions } from './format';
 
 /** A position range inside one file (UTF-16 offsets, 1-based inclusive lines). */
 export interface SourceRange {
@@ -224,13 +225,9 @@ export interface ApplyResult {
   files: FileChange[];
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends FormatOptions {
   /** Format edited blocks (default true). */
   format?: boolean;
-  /** Path of the terraform binary (default TERRAFORM_PATH, then "terraform" on PATH). */
-  terraformPath?: string;
-  /** `terraform` (default): terraform fmt when found, else hclwrite; `hclwrite`: no terraform process. */
-  formatter?: 'terraform' | 'hclwrite';
 }
 
 export interface ValidateOptions {
